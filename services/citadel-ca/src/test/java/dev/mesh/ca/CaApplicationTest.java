@@ -1,0 +1,35 @@
+package dev.mesh.ca;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mesh.ca.config.CaConfig;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class CaApplicationTest {
+
+    @Inject
+    CaConfig config;
+
+    @Test
+    void readiness_isUp() {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metrics_areServedInPrometheusFormat() {
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("# TYPE jvm_memory_used_bytes gauge"));
+    }
+
+    @Test
+    void ports_defaultToTheArchitecture() {
+        assertEquals(8060, config.grpcPort());
+        assertEquals(15015, config.httpPort());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mesh.proxy;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.mesh.proxy.config.ProxyConfig;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ProxyApplicationTest {
+
+    @Inject
+    ProxyConfig config;
+
+    @Test
+    void readiness_isUp() {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void metrics_areServedInPrometheusFormat() {
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("# TYPE jvm_memory_used_bytes gauge"));
+    }
+
+    @Test
+    void ports_defaultToTheArchitecture() {
+        assertEquals(15000, config.adminPort());
+        assertEquals(15001, config.outboundPort());
+        assertEquals(15006, config.inboundPort());
+        assertEquals(15020, config.agentPort());
+        assertEquals(15021, config.healthPort());
+        assertEquals(15090, config.prometheusPort());
+    }
+}
