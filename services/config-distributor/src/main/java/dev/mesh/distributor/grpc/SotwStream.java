@@ -1,0 +1,128 @@
+package dev.mesh.distributor.grpc;
+
+import dev.mesh.distributor.xds.ConfigWatcher;
+import dev.mesh.distributor.xds.TypeUrl;
+import dev.mesh.distributor.xds.XdsResource;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executor;
+
+/** ADS state of the world: each response carries every resource of its type that the proxy asked for. */
+final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
+
+    private static final class TypeState {
+        Set<String> names = Set.of();
+        boolean wildcard;
+        boolean requested;
+        boolean mustRespond;
+        String sentVersion = "";
+        String sentNonce = "";
+        int sentCount;
+        String ackedVersion = "";
+        String lastNack = "";
+        String nackedVersion = "";
+    }
+
+    private final Map<String, TypeState> types = new LinkedHashMap<>();
+
+    SotwStream(StreamObserver<DiscoveryResponse> responses, Executor executor, ConfigWatcher watcher,
+            AdsRegistry registry, AdsMetrics metrics, Clock clock) {
+        super(responses, executor, watcher, registry, metrics, clock);
+    }
+
+    @Override
+    protected void handle(DiscoveryRequest request) {
+        identify(request.hasNode(), request.getNode());
+        String type = request.getTypeUrl();
+        if (type.isEmpty()) {
+            throw new IllegalArgumentException("a request on an aggregated stream must name its type_url");
+        }
+        TypeState state = types.computeIfAbsent(type, t -> new TypeState());
+        String nonce = request.getResponseNonce();
+        if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
+            return; // answers a response that a newer one has replaced
+        }
+        if (request.hasErrorDetail()) {
+            state.lastNack = request.getErrorDetail().getMessage();
+            state.nackedVersion = state.sentVersion;
+            recordNack(type, state.sentVersion, state.lastNack);
+            return; // the proxy keeps its last good config; the next change is pushed as usual
+        }
+        if (!nonce.isEmpty()) {
+            state.ackedVersion = request.getVersionInfo();
+        }
+        Set<String> names = Set.copyOf(request.getResourceNamesList());
+        boolean wildcard = TypeUrl.isWildcard(type) && (names.isEmpty() || names.contains("*"));
+        boolean changed = !state.requested || !names.equals(state.names) || wildcard != state.wildcard;
+        state.names = names;
+        state.wildcard = wildcard;
+        if (nonce.isEmpty()) {
+            state.mustRespond = true; // a new subscription (or a reconnect) always gets an answer
+        }
+        state.requested = true;
+        if (changed || state.mustRespond) {
+            schedule(type);
+        }
+    }
+
+    @Override
+    protected void push(String typeUrl) {
+        TypeState state = types.get(typeUrl);
+        if (state == null || !state.requested) {
+            return;
+        }
+        List<XdsResource> resources = new ArrayList<>();
+        for (XdsResource r : snapshot.resources(typeUrl).values()) {
+            if (state.wildcard || state.names.contains(r.name())) {
+                resources.add(r);
+            }
+        }
+        String version = XdsResource.digestOf(resources);
+        if (version.equals(state.sentVersion) && !state.mustRespond) {
+            return;
+        }
+        DiscoveryResponse.Builder response = DiscoveryResponse.newBuilder()
+                .setTypeUrl(typeUrl)
+                .setVersionInfo(version)
+                .setNonce(nextNonce());
+        resources.forEach(r -> response.addResources(r.body()));
+        DiscoveryResponse built = response.build();
+        out.onNext(built);
+        state.sentVersion = version;
+        state.sentNonce = built.getNonce();
+        state.sentCount = resources.size();
+        state.mustRespond = false;
+        recordPush(typeUrl);
+    }
+
+    @Override
+    protected Set<String> requestedTypes() {
+        Set<String> requested = new java.util.LinkedHashSet<>();
+        types.forEach((type, state) -> {
+            if (state.requested) {
+                requested.add(type);
+            }
+        });
+        return requested;
+    }
+
+    @Override
+    protected Map<String, SyncStatus.TypeStatus> typeStatus() {
+        Map<String, SyncStatus.TypeStatus> status = new LinkedHashMap<>();
+        types.forEach((type, s) -> status.put(TypeUrl.shortName(type), new SyncStatus.TypeStatus(s.sentVersion,
+                s.sentNonce, s.ackedVersion, s.sentCount, s.lastNack, s.nackedVersion)));
+        return status;
+    }
+
+    @Override
+    protected String protocol() {
+        return "sotw";
+    }
+}
