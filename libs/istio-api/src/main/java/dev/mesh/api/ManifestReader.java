@@ -43,7 +43,7 @@ public final class ManifestReader {
                 }
                 Manifests one = read(file.toString(), text);
                 resources.addAll(one.resources());
-                problems.addAll(one.problems());
+                problems.addAll(one.readProblems());
             }
         }
         return new Manifests(resources, problems);
