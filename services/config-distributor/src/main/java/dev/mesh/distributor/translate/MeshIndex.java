@@ -1,0 +1,174 @@
+package dev.mesh.distributor.translate;
+
+import dev.mesh.api.IstioResource;
+import dev.mesh.api.Kind;
+import dev.mesh.api.networking.DestinationRule;
+import dev.mesh.api.networking.Gateway;
+import dev.mesh.api.networking.ServiceEntry;
+import dev.mesh.api.networking.VirtualService;
+import dev.mesh.distributor.model.EndpointModel;
+import dev.mesh.distributor.model.MeshSnapshot;
+import dev.mesh.distributor.model.PodModel;
+import dev.mesh.distributor.model.ServiceModel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Lookups over one {@link MeshSnapshot} that every proxy's translation needs: built once per
+ * snapshot, shared by all proxies, immutable.
+ */
+public final class MeshIndex {
+
+    public static final String MESH_GATEWAY = "mesh";
+
+    private final MeshSnapshot snapshot;
+    private final String domain;
+    private final String rootNamespace;
+    private final Map<String, MeshService> servicesByHost = new TreeMap<>();
+    private final Map<String, List<IstioResource<DestinationRule>>> destinationRulesByHost = new HashMap<>();
+    private final Map<String, PodModel> podsByIp = new HashMap<>();
+    private final Map<String, List<IstioResource<VirtualService>>> virtualServicesByGateway = new LinkedHashMap<>();
+
+    public MeshIndex(MeshSnapshot snapshot, String domain, String rootNamespace) {
+        this.snapshot = snapshot;
+        this.domain = domain;
+        this.rootNamespace = rootNamespace;
+        for (PodModel p : snapshot.pods().values()) {
+            if (!p.ip().isEmpty()) {
+                podsByIp.put(p.ip(), p);
+            }
+        }
+        for (ServiceModel s : snapshot.services().values()) {
+            servicesByHost.put(s.fqdn(domain),
+                    MeshService.of(s, domain, snapshot.endpointsOf(s.key()), this::labelsOf));
+        }
+        for (IstioResource<ServiceEntry> se : sorted(snapshot.of(Kind.SERVICE_ENTRY))) {
+            for (String host : se.spec().hosts()) {
+                servicesByHost.putIfAbsent(host, MeshService.of(se, host));
+            }
+        }
+        for (IstioResource<DestinationRule> dr : sorted(snapshot.of(Kind.DESTINATION_RULE))) {
+            String host = fqdn(dr.spec().host(), dr.metadata().namespace());
+            destinationRulesByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
+        }
+        for (IstioResource<VirtualService> vs : sorted(snapshot.of(Kind.VIRTUAL_SERVICE))) {
+            List<String> gateways = vs.spec().gateways().isEmpty() ? List.of(MESH_GATEWAY) : vs.spec().gateways();
+            for (String gateway : gateways) {
+                virtualServicesByGateway.computeIfAbsent(gatewayKey(gateway, vs.metadata().namespace()),
+                        g -> new ArrayList<>()).add(vs);
+            }
+        }
+    }
+
+    /** Istio's order among resources of a kind: oldest first; here by namespace, then name. */
+    static <S> List<IstioResource<S>> sorted(List<IstioResource<S>> resources) {
+        return resources.stream().sorted(Comparator.comparing((IstioResource<S> r) -> r.metadata().namespace())
+                .thenComparing(r -> r.metadata().name())).toList();
+    }
+
+    public MeshSnapshot snapshot() {
+        return snapshot;
+    }
+
+    public String domain() {
+        return domain;
+    }
+
+    /**
+     * A host as written in a resource of namespace {@code namespace}, made fully qualified as Istio
+     * does: a name without a dot is a Service of that namespace; anything else is taken as written.
+     */
+    public String fqdn(String host, String namespace) {
+        if (host.contains(".") || host.contains("*") || namespace.isEmpty()) {
+            return host;
+        }
+        return host + "." + namespace + ".svc." + domain;
+    }
+
+    /** The gateway reference {@code name}, {@code ns/name} or {@code mesh}, as {@code ns/name} or {@code mesh}. */
+    public static String gatewayKey(String reference, String namespace) {
+        if (reference.equals(MESH_GATEWAY)) {
+            return MESH_GATEWAY;
+        }
+        if (reference.contains("/")) {
+            return reference;
+        }
+        // name.namespace (legacy form) or a bare name in the VirtualService's own namespace
+        int dot = reference.indexOf('.');
+        return dot > 0 ? reference.substring(dot + 1).split("\\.")[0] + "/" + reference.substring(0, dot)
+                : namespace + "/" + reference;
+    }
+
+    public Map<String, MeshService> services() {
+        return servicesByHost;
+    }
+
+    public Optional<MeshService> service(String host) {
+        return Optional.ofNullable(servicesByHost.get(host));
+    }
+
+    /**
+     * The DestinationRule that applies to {@code host} for a proxy in {@code proxyNamespace}: as Istio
+     * picks it, the one in the proxy's namespace, else the one in the service's namespace, else the
+     * one in the root namespace.
+     */
+    public Optional<IstioResource<DestinationRule>> destinationRule(String host, String proxyNamespace) {
+        List<IstioResource<DestinationRule>> rules = destinationRulesByHost.getOrDefault(host, List.of());
+        if (rules.isEmpty()) {
+            return Optional.empty();
+        }
+        String serviceNamespace = service(host).map(MeshService::namespace).orElse("");
+        for (String ns : List.of(proxyNamespace, serviceNamespace, rootNamespace)) {
+            for (IstioResource<DestinationRule> r : rules) {
+                if (r.metadata().namespace().equals(ns)) {
+                    return Optional.of(r);
+                }
+            }
+        }
+        return rules.stream().filter(r -> r.spec().exportTo().isEmpty() || r.spec().exportTo().contains("*"))
+                .findFirst();
+    }
+
+    public Optional<PodModel> podByIp(String ip) {
+        return Optional.ofNullable(podsByIp.get(ip));
+    }
+
+    public Optional<PodModel> pod(String namespace, String name) {
+        return Optional.ofNullable(snapshot.pods().get(new dev.mesh.distributor.model.ObjectKey(namespace, name)));
+    }
+
+    /** The labels of the pod behind an endpoint: by its target pod, else by its address. */
+    public Map<String, String> labelsOf(String namespace, EndpointModel endpoint) {
+        Optional<PodModel> pod = endpoint.podName().isEmpty() ? podByIp(endpoint.address())
+                : pod(namespace, endpoint.podName());
+        return pod.map(PodModel::labels).orElse(Map.of());
+    }
+
+    /** The VirtualServices bound to {@code gatewayKey} ({@code ns/name} or {@code mesh}), oldest first. */
+    public List<IstioResource<VirtualService>> virtualServices(String gatewayKey) {
+        return virtualServicesByGateway.getOrDefault(gatewayKey, List.of());
+    }
+
+    /** The Gateways whose selector matches {@code labels}, oldest first. */
+    public List<IstioResource<Gateway>> gatewaysFor(Map<String, String> labels) {
+        return sorted(snapshot.of(Kind.GATEWAY)).stream()
+                .filter(g -> !g.spec().selector().isEmpty()
+                        && labels.entrySet().containsAll(g.spec().selector().entrySet()))
+                .toList();
+    }
+
+    /** The Services whose selector matches a pod in its namespace. */
+    public List<ServiceModel> servicesSelecting(PodModel pod) {
+        return snapshot.services().values().stream()
+                .filter(s -> s.namespace().equals(pod.namespace()) && !s.selector().isEmpty()
+                        && pod.labels().entrySet().containsAll(s.selector().entrySet()))
+                .sorted(Comparator.comparing(ServiceModel::name))
+                .toList();
+    }
+}
