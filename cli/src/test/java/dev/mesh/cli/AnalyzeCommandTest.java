@@ -83,7 +83,7 @@ class AnalyzeCommandTest {
         golden("destination-rule-subset-selects-deployment-pods");
     }
 
-    // IST0106, schema.ValidationAnalyzer
+    // IST0106, schema.ValidationAnalyzer.<Kind>
     @Test
     void invalidField_reportsIst0106WithItsPath() throws IOException {
         golden("schema-error");
@@ -103,6 +103,143 @@ class AnalyzeCommandTest {
     @Test
     void podWithoutProxyInInjectedNamespace_reportsIst0103() throws IOException {
         golden("pod-missing-proxy");
+    }
+
+    // IST0112, virtualservice.DestinationHostAnalyzer
+    @Test
+    void destinationWithoutPortToMultiPortService_reportsIst0112() throws IOException {
+        golden("destination-port-selector-required");
+    }
+
+    @Test
+    void destinationWithPortToMultiPortService_isClean() throws IOException {
+        golden("destination-port-selected");
+    }
+
+    // IST0132, virtualservice.GatewayAnalyzer
+    @Test
+    void virtualServiceHostsNotServedByItsGateways_reportIst0132() throws IOException {
+        golden("virtualservice-host-not-in-gateway");
+    }
+
+    @Test
+    void virtualServiceHostsServedByWildcardAllNamespacesAndGatewayApiListeners_areClean() throws IOException {
+        golden("virtualservice-host-in-gateway");
+    }
+
+    // IST0109, virtualservice.ConflictingMeshGatewayHostsAnalyzer
+    @Test
+    void meshVirtualServicesWithOverlappingHosts_reportIst0109OncePerVirtualService() throws IOException {
+        golden("mesh-virtualservices-conflict");
+    }
+
+    @Test
+    void sameHostForGatewayOnlyOrOtherExportTargets_isClean() throws IOException {
+        golden("mesh-virtualservices-distinct");
+    }
+
+    // IST0130 and IST0131, schema.ValidationAnalyzer.VirtualService
+    @Test
+    void duplicateAndCoveredMatchesAndRulesAfterCatchAll_reportIst0130AndIst0131() throws IOException {
+        golden("virtualservice-unreachable-rules");
+    }
+
+    @Test
+    void longerPrefixesFirstAndOtherMethods_areClean() throws IOException {
+        golden("virtualservice-rules-all-reachable");
+    }
+
+    // IST0174, destinationrule.SubsetSelectPodAnalyzer
+    @Test
+    void destinationRuleHostMatchingNoService_reportsIst0174() throws IOException {
+        golden("destination-rule-host-unknown");
+    }
+
+    @Test
+    void destinationRuleHostsOfServicesAndServiceEntries_areClean() throws IOException {
+        golden("destination-rule-host-known");
+    }
+
+    // IST0145, gateway.ConflictingGatewayAnalyzer
+    @Test
+    void gatewaysWithSamePodsPortAndHost_reportIst0145() throws IOException {
+        golden("gateways-conflict");
+    }
+
+    @Test
+    void gatewaysWithSamePodsButOtherPortsOrHosts_areClean() throws IOException {
+        golden("gateways-distinct");
+    }
+
+    // IST0101 "credentialName", gateway.SecretAnalyzer
+    @Test
+    void gatewayCredentialNotInGatewayPodNamespace_reportsIst0101() throws IOException {
+        golden("gateway-credential-not-found");
+    }
+
+    // IST0123 and IST0148, injection.Analyzer
+    @Test
+    void namespaceWithTwoWaysIntoTheMesh_reportsIst0123() throws IOException {
+        golden("namespace-multiple-injection-labels");
+    }
+
+    @Test
+    void namespacesWithOneWayIntoTheMeshOrOptedOut_areClean() throws IOException {
+        golden("namespace-single-injection-label");
+    }
+
+    @Test
+    void unlabelledNamespaceWithInjectorEnabledByDefault_reportsIst0148NotIst0102() throws IOException {
+        golden("namespace-injection-enabled-by-default");
+    }
+
+    // IST0101 "selector" and IST0110, sidecar.SelectorAnalyzer
+    @Test
+    void sidecarSelectingNothingOrTheSamePodsAsAnother_reportsIst0101AndIst0110() throws IOException {
+        golden("sidecar-selector-problems");
+    }
+
+    @Test
+    void sidecarPerWorkloadAndNamespaceDefault_areClean() throws IOException {
+        golden("sidecar-selector-ok");
+    }
+
+    // IST0101 "selector" and IST0159, telemetry.SelectorAnalyzer
+    @Test
+    void telemetrySelectingNothingOrTheSamePodsAsAnother_reportsIst0101AndIst0159() throws IOException {
+        golden("telemetry-selector-problems");
+    }
+
+    @Test
+    void telemetryPerWorkloadAndNamespaceDefault_areClean() throws IOException {
+        golden("telemetry-selector-ok");
+    }
+
+    // IST0101 "namespace", auth.AuthorizationPoliciesAnalyzer
+    @Test
+    void authorizationPolicySourceNamespaceMatchingNone_reportsIst0101() throws IOException {
+        golden("authorization-policy-namespace-not-found");
+    }
+
+    @Test
+    void authorizationPolicySourceNamespacesKnownOrWildcards_areClean() throws IOException {
+        golden("authorization-policy-namespaces-found");
+    }
+
+    @Test
+    void listAnalyzers_namesEveryAnalyzerAsIstioDoes() {
+        CliRun run = CliRun.of("analyze", "--list-analyzers");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).contains("* schema.ValidationAnalyzer.VirtualService",
+                "* virtualservice.ConflictingMeshGatewayHostsAnalyzer", "* gateway.ConflictingGatewayAnalyzer",
+                "* gateway.SecretAnalyzer", "* auth.AuthorizationPoliciesAnalyzer", "* sidecar.SelectorAnalyzer",
+                "* telemetry.SelectorAnalyzer");
+    }
+
+    @Test
+    void emptyYamlDocuments_areSkippedAsKubectlDoes() throws IOException {
+        golden("empty-documents");
     }
 
     // The command itself

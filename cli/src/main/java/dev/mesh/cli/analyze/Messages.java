@@ -27,6 +27,34 @@ public final class Messages {
             "VirtualServiceDestinationPortSelectorRequired", Level.ERROR,
             "This VirtualService routes to a service %s that exposes multiple ports %s. Specifying a port in the"
                     + " destination is required to disambiguate.");
+    public static final MessageType CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS = new MessageType("IST0109",
+            "ConflictingMeshGatewayVirtualServiceHosts", Level.ERROR,
+            "The VirtualServices %s associated with mesh gateway define the same host %s which can lead to undefined"
+                    + " behavior. This can be fixed by merging the conflicting VirtualServices into a single resource.");
+    public static final MessageType CONFLICTING_SIDECAR_WORKLOAD_SELECTORS = new MessageType("IST0110",
+            "ConflictingSidecarWorkloadSelectors", Level.ERROR,
+            "The Sidecars %s in namespace %s select the same workload pod %s, which can lead to undefined behavior.");
+    public static final MessageType NAMESPACE_MULTIPLE_INJECTION_LABELS = new MessageType("IST0123",
+            "NamespaceMultipleInjectionLabels", Level.WARNING,
+            "The namespace has more than one type of injection labels %s, which may lead to undefined behavior. Make"
+                    + " sure only one injection label exists.");
+    public static final MessageType VIRTUAL_SERVICE_UNREACHABLE_RULE = new MessageType("IST0130",
+            "VirtualServiceUnreachableRule", Level.WARNING, "VirtualService rule %s not used (%s).");
+    public static final MessageType VIRTUAL_SERVICE_INEFFECTIVE_MATCH = new MessageType("IST0131",
+            "VirtualServiceIneffectiveMatch", Level.INFO,
+            "VirtualService rule %s match %s is not used (duplicate/overlapping match in rule %s).");
+    public static final MessageType VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY = new MessageType("IST0132",
+            "VirtualServiceHostNotFoundInGateway", Level.WARNING,
+            "one or more host %s defined in VirtualService %s not found in Gateway %s.");
+    public static final MessageType CONFLICTING_GATEWAYS = new MessageType("IST0145", "ConflictingGateways",
+            Level.ERROR, "Conflict with gateways %s (workload selector %s, port %s, hosts %s).");
+    public static final MessageType NAMESPACE_INJECTION_ENABLED_BY_DEFAULT = new MessageType("IST0148",
+            "NamespaceInjectionEnabledByDefault", Level.INFO,
+            "is enabled for Istio injection, as Istio is installed with enableNamespacesByDefault as true.");
+    public static final MessageType CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS = new MessageType("IST0159",
+            "ConflictingTelemetryWorkloadSelectors", Level.ERROR,
+            "The Telemetries %s in namespace %s select the same workload pod %s, which can lead to undefined"
+                    + " behavior.");
     public static final MessageType GATEWAY_PORT_NOT_DEFINED_ON_SERVICE = new MessageType("IST0162",
             "GatewayPortNotDefinedOnService", Level.WARNING,
             "The gateway is listening on a target port (port %d) that is not defined in the Service associated with"
@@ -36,10 +64,17 @@ public final class Messages {
             "DestinationRuleSubsetNotSelectPods", Level.ERROR,
             "The Subset %s defined in the DestinationRule does not select any pods. Which may lead to 503 UH"
                     + " (NoHealthyUpstream).");
+    public static final MessageType UNKNOWN_DESTINATION_RULE_HOST = new MessageType("IST0174",
+            "UnknownDestinationRuleHost", Level.WARNING,
+            "The host %s defined in the DestinationRule does not match any services in the mesh.");
 
     public static final List<MessageType> ALL = List.of(REFERENCED_RESOURCE_NOT_FOUND, NAMESPACE_NOT_INJECTED,
-            POD_MISSING_PROXY, SCHEMA_VALIDATION_ERROR, VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED,
-            GATEWAY_PORT_NOT_DEFINED_ON_SERVICE, DESTINATION_RULE_SUBSET_NOT_SELECT_PODS);
+            POD_MISSING_PROXY, SCHEMA_VALIDATION_ERROR, CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS,
+            CONFLICTING_SIDECAR_WORKLOAD_SELECTORS, VIRTUAL_SERVICE_DESTINATION_PORT_SELECTOR_REQUIRED,
+            NAMESPACE_MULTIPLE_INJECTION_LABELS, VIRTUAL_SERVICE_UNREACHABLE_RULE, VIRTUAL_SERVICE_INEFFECTIVE_MATCH,
+            VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY, CONFLICTING_GATEWAYS, NAMESPACE_INJECTION_ENABLED_BY_DEFAULT,
+            CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS, GATEWAY_PORT_NOT_DEFINED_ON_SERVICE,
+            DESTINATION_RULE_SUBSET_NOT_SELECT_PODS, UNKNOWN_DESTINATION_RULE_HOST);
 
     private Messages() {
     }
@@ -59,6 +94,58 @@ public final class Messages {
         ObjectMeta meta = pod.metadata();
         String fullName = meta.namespace().isEmpty() ? meta.name() : meta.namespace() + "/" + meta.name();
         return of(POD_MISSING_PROXY, pod, fullName);
+    }
+
+    /** IST0109: {@code virtualServices} are the conflicting ones' full names, {@code scopedHost} {@code scope/fqdn}. */
+    public static Message conflictingMeshGatewayHosts(Manifest virtualService, String virtualServices,
+            String scopedHost) {
+        return of(CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS, virtualService, virtualServices, scopedHost);
+    }
+
+    public static Message conflictingSidecarWorkloadSelectors(Manifest sidecar, List<String> sidecars,
+            String namespace, String pod) {
+        return of(CONFLICTING_SIDECAR_WORKLOAD_SELECTORS, sidecar, Hosts.goList(sidecars), quote(namespace),
+                quote(pod));
+    }
+
+    /** IST0123; {@code labels} as {@code key=value}. */
+    public static Message namespaceMultipleInjectionLabels(Manifest namespace, List<String> labels) {
+        return of(NAMESPACE_MULTIPLE_INJECTION_LABELS, namespace, Hosts.goList(labels));
+    }
+
+    public static Message virtualServiceUnreachableRule(Manifest virtualService, String rule, String reason) {
+        return of(VIRTUAL_SERVICE_UNREACHABLE_RULE, virtualService, rule, reason);
+    }
+
+    public static Message virtualServiceIneffectiveMatch(Manifest virtualService, String rule, String match,
+            String earlierRule) {
+        return of(VIRTUAL_SERVICE_INEFFECTIVE_MATCH, virtualService, rule, match, earlierRule);
+    }
+
+    /** IST0132; the VirtualService and Gateway named as Istio prints full names. */
+    public static Message virtualServiceHostNotFoundInGateway(Manifest virtualService, List<String> hosts,
+            String virtualServiceName, String gatewayName) {
+        return of(VIRTUAL_SERVICE_HOST_NOT_FOUND_IN_GATEWAY, virtualService, Hosts.goList(hosts),
+                virtualServiceName, gatewayName);
+    }
+
+    public static Message conflictingGateways(Manifest gateway, String gateways, String selector, int port,
+            String hosts) {
+        return of(CONFLICTING_GATEWAYS, gateway, gateways, selector, String.valueOf(port), hosts);
+    }
+
+    public static Message namespaceInjectionEnabledByDefault(Manifest namespace) {
+        return of(NAMESPACE_INJECTION_ENABLED_BY_DEFAULT, namespace);
+    }
+
+    public static Message conflictingTelemetryWorkloadSelectors(Manifest telemetry, List<String> telemetries,
+            String namespace, String pod) {
+        return of(CONFLICTING_TELEMETRY_WORKLOAD_SELECTORS, telemetry, Hosts.goList(telemetries), quote(namespace),
+                quote(pod));
+    }
+
+    public static Message unknownDestinationRuleHost(Manifest destinationRule, String host) {
+        return of(UNKNOWN_DESTINATION_RULE_HOST, destinationRule, host);
     }
 
     public static Message schemaValidationError(Manifest on, String error) {

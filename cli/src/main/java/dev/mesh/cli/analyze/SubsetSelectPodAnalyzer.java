@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Istio's {@code destinationrule.SubsetSelectPodAnalyzer}, its IST0173 part: each subset of a DestinationRule
- * selects at least one pod of the rule's host.
+ * Istio's {@code destinationrule.SubsetSelectPodAnalyzer}: a DestinationRule's host resolves to a Service or
+ * ServiceEntry visible from the rule's namespace (IST0174), and each of its subsets selects at least one pod of that
+ * host (IST0173).
  *
  * <p>A pod counts when it lives in the namespace of the Service (or ServiceEntry) the host resolves to and
  * carries the service's selector (or workloadSelector) labels and the subset's labels, its labels augmented with
  * its node's topology labels as Istio does for endpoints. Pods are Pod objects and the pod templates of
- * Deployments and other controllers. A rule whose host resolves to nothing is skipped (Istio reports IST0174
- * there instead). No pods known at all means every subset is reported, as Istio does: offline, the files are
+ * Deployments and other controllers. The subsets of a rule whose host resolves to nothing are not checked. No pods
+ * known at all means every subset is reported, as Istio does: offline, the files are
  * taken to be the whole configuration.
  */
 public final class SubsetSelectPodAnalyzer implements Analyzer {
@@ -34,6 +35,7 @@ public final class SubsetSelectPodAnalyzer implements Analyzer {
             Optional<ServiceRegistry.Target> target =
                     context.registry().lookup(dr.metadata().namespace(), exportTo, dr.spec().host());
             if (target.isEmpty()) {
+                reporter.report(Messages.unknownDestinationRuleHost(dr, dr.spec().host()));
                 continue;
             }
             for (Subset subset : dr.spec().subsets()) {

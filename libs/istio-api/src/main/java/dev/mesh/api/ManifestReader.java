@@ -97,7 +97,9 @@ public final class ManifestReader {
 
     private static void readDocument(String source, int index, JsonNode doc, List<Manifest> resources,
             List<Problem> problems) {
-        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+        // an empty document (between two '---', or after a trailing one) is skipped, as kubectl does
+        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())
+                || (doc.isTextual() && doc.asText().isBlank())) {
             return;
         }
         String where = source + " (document " + index + ")";

@@ -31,4 +31,39 @@ public interface DistributorConfig {
      */
     @WithDefault("15014")
     int httpPort();
+
+    /**
+     * The cluster's DNS domain: Services are {@code <name>.<namespace>.svc.<domain>}.
+     * Environment variable {@code MESH_DISTRIBUTOR_DOMAIN_SUFFIX}.
+     */
+    @WithDefault("cluster.local")
+    String domainSuffix();
+
+    /**
+     * The mesh's root namespace: DestinationRules there apply to every namespace without one of its own.
+     * Environment variable {@code MESH_DISTRIBUTOR_ROOT_NAMESPACE}.
+     */
+    @WithDefault("istio-system")
+    String rootNamespace();
+
+    /**
+     * How long the cluster must be quiet after a change before the mesh is recomputed and pushed.
+     * Environment variable {@code MESH_DISTRIBUTOR_DEBOUNCE}.
+     */
+    @WithDefault("100ms")
+    java.time.Duration debounce();
+
+    /**
+     * The longest a change waits for a push while changes keep coming.
+     * Environment variable {@code MESH_DISTRIBUTOR_DEBOUNCE_MAX}.
+     */
+    @WithDefault("10s")
+    java.time.Duration debounceMax();
+
+    /**
+     * Threads that compute proxy configs and serve ADS streams.
+     * Environment variable {@code MESH_DISTRIBUTOR_PUSH_THREADS}.
+     */
+    @WithDefault("2")
+    int pushThreads();
 }

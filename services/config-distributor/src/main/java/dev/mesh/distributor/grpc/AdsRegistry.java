@@ -23,6 +23,12 @@ public final class AdsRegistry {
         return streams.size();
     }
 
+    /** The connected proxy {@code <pod>.<namespace>}, if any. */
+    public java.util.Optional<dev.mesh.distributor.xds.ProxyNode> proxy(String podDotNamespace) {
+        return streams.stream().map(AdsStream::proxy).filter(Objects::nonNull)
+                .filter(n -> (n.podName() + "." + n.namespace()).equals(podDotNamespace)).findFirst();
+    }
+
     /** The sync status of every connected proxy, by proxy id. */
     public List<SyncStatus> statuses() {
         return streams.stream().map(AdsStream::status).filter(Objects::nonNull)

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -38,34 +39,45 @@ public final class KubeWatcher implements AutoCloseable {
         this.store = store;
     }
 
-    /** Starts every watch; returns at once. Each informer lists, then watches, and re-lists on its own after errors. */
+    /**
+     * Starts every watch; returns at once. Each informer lists, then watches, and re-lists on its
+     * own after errors. Once all have listed (or failed to, for a kind whose CRD is missing), the
+     * store is told it may publish.
+     */
     public void start() {
-        informers.add(client.services().inAnyNamespace().inform(handler(
-                s -> store.putService(Convert.service(s)), s -> store.removeService(key(s)))));
-        informers.add(client.discovery().v1().endpointSlices().inAnyNamespace().inform(handler(
+        List<CompletableFuture<?>> lists = new ArrayList<>();
+        lists.add(watch(client.services().inAnyNamespace().runnableInformer(0), "services",
+                s -> store.putService(Convert.service(s)), s -> store.removeService(key(s))));
+        lists.add(watch(client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0), "endpointslices",
                 s -> store.putSlice(key(s), new ObjectKey(s.getMetadata().getNamespace(), Convert.serviceOf(s)),
                         Convert.endpoints(s)),
-                s -> store.removeSlice(key(s)))));
-        informers.add(client.pods().inAnyNamespace().inform(handler(
-                p -> store.putPod(Convert.pod(p)), p -> store.removePod(key(p)))));
-        informers.add(client.namespaces().inform(handler(
-                n -> store.putNamespace(Convert.namespace(n)), n -> store.removeNamespace(n.getMetadata().getName()))));
+                s -> store.removeSlice(key(s))));
+        lists.add(watch(client.pods().inAnyNamespace().runnableInformer(0), "pods",
+                p -> store.putPod(Convert.pod(p)), p -> store.removePod(key(p))));
+        lists.add(watch(client.namespaces().runnableInformer(0), "namespaces",
+                n -> store.putNamespace(Convert.namespace(n)), n -> store.removeNamespace(n.getMetadata().getName())));
         for (Kind<?> kind : Kind.ALL) {
             ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
                     .withGroup(kind.group()).withVersion(kind.storageVersion()).withKind(kind.kind())
                     .withPlural(kind.plural()).withNamespaced(true).build();
-            SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(context)
-                    .inAnyNamespace().runnableInformer(0);
-            informer.addEventHandler(handler(r -> istio(kind, r),
-                    r -> store.removeIstio(kind, key(r))));
-            informer.start().whenComplete((ok, error) -> {
-                if (error != null) {
-                    LOG.warnf("cannot list %s (is its CRD installed?): %s; retrying in the background",
-                            kind.plural() + "." + kind.group(), error.getMessage());
-                }
-            });
-            informers.add(informer);
+            lists.add(watch(client.genericKubernetesResources(context).inAnyNamespace().runnableInformer(0),
+                    kind.plural() + "." + kind.group(), r -> istio(kind, r), r -> store.removeIstio(kind, key(r))));
         }
+        CompletableFuture.allOf(lists.toArray(CompletableFuture[]::new)).thenRun(store::markSynced);
+    }
+
+    /** Starts one informer; the future completes when it has listed once, or has failed to (logged). */
+    private <T extends HasMetadata> CompletableFuture<?> watch(SharedIndexInformer<T> informer, String what,
+            Consumer<T> put, Consumer<T> remove) {
+        informer.addEventHandler(handler(put, remove));
+        informers.add(informer);
+        return informer.start().toCompletableFuture().handle((ok, error) -> {
+            if (error != null) {
+                LOG.warnf("cannot list %s (for an Istio kind: is its CRD installed?): %s; the watch keeps retrying",
+                        what, error.getMessage());
+            }
+            return null;
+        });
     }
 
     private void istio(Kind<?> kind, GenericKubernetesResource resource) {

@@ -42,6 +42,7 @@ public final class MeshStore {
     private final Map<String, NamespaceModel> namespaces = new HashMap<>();
     private final Map<Kind<?>, Map<ObjectKey, IstioResource<?>>> istio = new LinkedHashMap<>();
 
+    private boolean synced;
     private long version;
     private long firstChangeNanos = -1;
     private ScheduledFuture<?> scheduled;
@@ -100,6 +101,14 @@ public final class MeshStore {
         });
     }
 
+    /**
+     * Called once every watch has made its first list: snapshots are published from then on, so
+     * no proxy is ever sent config computed from half a cluster.
+     */
+    public void markSynced() {
+        change(() -> synced = true);
+    }
+
     private void change(Runnable mutation) {
         executor.execute(() -> {
             mutation.run();
@@ -118,6 +127,9 @@ public final class MeshStore {
 
     private void publishNow() {
         scheduled = null;
+        if (!synced) {
+            return; // markSynced() publishes what has accumulated
+        }
         firstChangeNanos = -1;
         publish.accept(snapshot());
     }

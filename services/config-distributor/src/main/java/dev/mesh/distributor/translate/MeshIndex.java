@@ -34,6 +34,7 @@ public final class MeshIndex {
     private final Map<String, List<IstioResource<DestinationRule>>> destinationRulesByHost = new HashMap<>();
     private final Map<String, PodModel> podsByIp = new HashMap<>();
     private final Map<String, List<IstioResource<VirtualService>>> virtualServicesByGateway = new LinkedHashMap<>();
+    private final Map<Object, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MeshIndex(MeshSnapshot snapshot, String domain, String rootNamespace) {
         this.snapshot = snapshot;
@@ -70,6 +71,15 @@ public final class MeshIndex {
     static <S> List<IstioResource<S>> sorted(List<IstioResource<S>> resources) {
         return resources.stream().sorted(Comparator.comparing((IstioResource<S> r) -> r.metadata().namespace())
                 .thenComparing(r -> r.metadata().name())).toList();
+    }
+
+    /**
+     * A value computed once per index for {@code key}: translations that many proxies share. The
+     * index is immutable, so what is derived from it stays valid as long as it lives.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T memo(Object key, java.util.function.Supplier<T> compute) {
+        return (T) memo.computeIfAbsent(key, k -> compute.get());
     }
 
     public MeshSnapshot snapshot() {

@@ -65,16 +65,40 @@ public final class ProxyTranslator {
         this.interner = interner;
     }
 
+    /**
+     * What {@code node} gets. The part every proxy of the same kind, namespace and labels shares
+     * (all but a sidecar's inbound side) is computed once per index and reused for the others.
+     */
     public ProxySnapshot translate(MeshIndex index, ProxyNode node) {
-        List<XdsResource> out = new ArrayList<>();
-        if (node.isProxylessGrpc()) {
-            grpc(index, node, out);
-        } else if (node.isRouter()) {
-            router(index, node, out);
-        } else {
-            sidecar(index, node, out);
+        String kind = node.isProxylessGrpc() ? "grpc" : node.isRouter() ? "router" : "sidecar";
+        Map<String, String> labels = labelsOf(index, node);
+        List<XdsResource> shared = index.memo(List.of(kind, node.namespace(), labels), () -> {
+            List<XdsResource> out = new ArrayList<>();
+            switch (kind) {
+                case "grpc" -> grpc(index, node, labels, out);
+                case "router" -> router(index, node, labels, out);
+                default -> {
+                    outboundClusters(index, node, out, false);
+                    specialClusters(out);
+                    outboundListeners(index, node, labels, out);
+                }
+            }
+            return List.copyOf(out);
+        });
+        if (!kind.equals("sidecar")) {
+            return ProxySnapshot.of(shared);
         }
+        List<XdsResource> out = new ArrayList<>(shared);
+        inbound(index, node, index.pod(node.namespace(), node.podName()), out);
         return ProxySnapshot.of(out);
+    }
+
+    /** The proxy's labels as it reports them, else its pod's. */
+    private static Map<String, String> labelsOf(MeshIndex index, ProxyNode node) {
+        if (!node.labels().isEmpty()) {
+            return node.labels();
+        }
+        return index.pod(node.namespace(), node.podName()).map(PodModel::labels).orElse(Map.of());
     }
 
     // ---- clusters and endpoints, shared by every kind of proxy ----
@@ -110,9 +134,9 @@ public final class ProxyTranslator {
 
     // ---- routers (gateways) ----
 
-    private void router(MeshIndex index, ProxyNode node, List<XdsResource> out) {
+    private void router(MeshIndex index, ProxyNode node, Map<String, String> labels, List<XdsResource> out) {
         outboundClusters(index, node, out, false);
-        List<IstioResource<Gateway>> gateways = index.gatewaysFor(node.labels());
+        List<IstioResource<Gateway>> gateways = index.gatewaysFor(labels);
         // servers by port, in Gateway order
         Map<Integer, List<Map.Entry<IstioResource<Gateway>, Server>>> byPort = new TreeMap<>();
         for (IstioResource<Gateway> gateway : gateways) {
@@ -296,18 +320,6 @@ public final class ProxyTranslator {
 
     // ---- sidecars ----
 
-    private void sidecar(MeshIndex index, ProxyNode node, List<XdsResource> out) {
-        outboundClusters(index, node, out, false);
-        specialClusters(out);
-        Map<String, String> labels = node.labels();
-        Optional<PodModel> pod = index.pod(node.namespace(), node.podName());
-        if (labels.isEmpty() && pod.isPresent()) {
-            labels = pod.get().labels();
-        }
-        outboundListeners(index, node, labels, out);
-        inbound(index, node, pod, out);
-    }
-
     private void outboundListeners(MeshIndex index, ProxyNode node, Map<String, String> labels,
             List<XdsResource> out) {
         Listener virtualOutbound = Listener.newBuilder().setName("virtualOutbound")
@@ -485,7 +497,7 @@ public final class ProxyTranslator {
 
     // ---- proxyless gRPC ----
 
-    private void grpc(MeshIndex index, ProxyNode node, List<XdsResource> out) {
+    private void grpc(MeshIndex index, ProxyNode node, Map<String, String> labels, List<XdsResource> out) {
         outboundClusters(index, node, out, true);
         for (MeshService service : index.services().values()) {
             for (MeshPort port : service.ports()) {
@@ -496,7 +508,7 @@ public final class ProxyTranslator {
                         .build();
                 out.add(interner.intern(name, listener));
                 RouteTranslator.Context context = new RouteTranslator.Context(index, node.namespace(), port.port(),
-                        Set.of(MeshIndex.MESH_GATEWAY), node.labels());
+                        Set.of(MeshIndex.MESH_GATEWAY), labels);
                 List<Route> routes = meshRoutes(index, service, context);
                 if (routes.isEmpty()) {
                     routes = List.of(RouteTranslator.defaultRoute(

@@ -128,7 +128,7 @@ class KubeWatcherTest {
                   http:
                   - route:
                     - destination: {host: b.demo.svc.cluster.local}
-                      weight: 500
+                      weight: -5
                 """, GenericKubernetesResource.class)).create();
         MeshSnapshot snapshot = await(s -> inNamespace(s, "invalid").contains("good"));
         Thread.sleep(300);

@@ -1,0 +1,112 @@
+package dev.mesh.distributor;
+
+import dev.mesh.distributor.config.DistributorConfig;
+import dev.mesh.distributor.grpc.AdsRegistry;
+import dev.mesh.distributor.grpc.AdsService;
+import dev.mesh.distributor.kube.KubeWatcher;
+import dev.mesh.distributor.kube.MeshStore;
+import dev.mesh.distributor.translate.ClusterTranslator;
+import dev.mesh.distributor.translate.ProxyTranslator;
+import dev.mesh.distributor.translate.UpstreamTls;
+import dev.mesh.distributor.xds.MeshConfigWatcher;
+import dev.mesh.distributor.xds.ResourceInterner;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.grpc.Grpc;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the pipeline: watch → mesh snapshot → translate → per-proxy config → ADS push. Thin: the
+ * work is in the classes it connects.
+ */
+@Singleton
+public class DistributorMain {
+
+    private static final Logger LOG = Logger.getLogger(DistributorMain.class);
+
+    private final DistributorConfig config;
+    private final KubernetesClient client;
+    private final MeterRegistry meters;
+    private final AdsRegistry registry = new AdsRegistry();
+    private ScheduledExecutorService storeExecutor;
+    private ExecutorService workers;
+    private MeshConfigWatcher watcher;
+    private KubeWatcher kube;
+    private Server server;
+
+    DistributorMain(DistributorConfig config, KubernetesClient client, MeterRegistry meters) {
+        this.config = config;
+        this.client = client;
+        this.meters = meters;
+    }
+
+    void start(@Observes StartupEvent event) {
+        workers = Executors.newFixedThreadPool(config.pushThreads(), daemon("xds-push"));
+        storeExecutor = Executors.newSingleThreadScheduledExecutor(daemon("mesh-store"));
+        watcher = new MeshConfigWatcher(new ProxyTranslator(new ClusterTranslator(UpstreamTls.PLAINTEXT),
+                new ResourceInterner()), new ResourceInterner(), workers, config.domainSuffix(), config.rootNamespace());
+        MeshStore store = new MeshStore(storeExecutor, config.debounce(), config.debounceMax(), watcher);
+        kube = new KubeWatcher(client, store);
+        kube.start();
+        try {
+            server = Grpc.newServerBuilderForPort(config.xdsPort(), InsecureServerCredentials.create())
+                    .addService(new AdsService(watcher, workers, registry, meters, Clock.systemUTC()))
+                    .build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve ADS on port " + config.xdsPort(), e);
+        }
+        LOG.infof("ADS serving on port %d", server.getPort());
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (server != null) {
+            server.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (kube != null) {
+            kube.close();
+        }
+        if (workers != null) {
+            workers.shutdownNow();
+            storeExecutor.shutdownNow();
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread t = new Thread(runnable, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public AdsRegistry registry() {
+        return registry;
+    }
+
+    public MeshConfigWatcher watcher() {
+        return watcher;
+    }
+
+    /** Ready once every watch has listed its kind and the ADS server listens. */
+    public boolean ready() {
+        return server != null && kube != null && kube.hasSynced() && watcher.index() != null;
+    }
+
+    /** The port ADS listens on (the configured one, or the one chosen when it is 0). */
+    public int xdsPort() {
+        return server.getPort();
+    }
+}
