@@ -117,8 +117,25 @@ class DistributorApplicationTest {
             DiscoveryResponse first = await(responses, r -> weights(r).equals("90/10"));
             ack(requests, first);
 
-            given().when().get("/debug/syncz").then().statusCode(200)
-                    .body(containsString("sidecar~10.244.0.7~client.demo~demo.svc.cluster.local"));
+            // a second proxy rejects what it is sent: it is reported, and the first keeps getting updates
+            BlockingQueue<DiscoveryResponse> rejected = new LinkedBlockingQueue<>();
+            StreamObserver<DiscoveryRequest> rejecting = AggregatedDiscoveryServiceGrpc.newStub(channel)
+                    .streamAggregatedResources(collect(rejected));
+            rejecting.onNext(DiscoveryRequest.newBuilder().setNode(Node.newBuilder()
+                            .setId("sidecar~10.244.0.8~picky.demo~demo.svc.cluster.local"))
+                    .setTypeUrl(TypeUrl.ROUTE).addResourceNames("80").build());
+            DiscoveryResponse toReject = await(rejected, r -> true);
+            rejecting.onNext(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrl.ROUTE).addResourceNames("80")
+                    .setResponseNonce(toReject.getNonce()).setErrorDetail(com.google.rpc.Status.newBuilder()
+                            .setCode(3).setMessage("route 80: unsupported retry policy")).build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            String syncz = "";
+            while (System.nanoTime() < deadline && !syncz.contains("unsupported retry policy")) {
+                syncz = given().when().get("/debug/syncz").then().statusCode(200).extract().asString();
+                Thread.sleep(50);
+            }
+            assertThat(syncz).contains("sidecar~10.244.0.7~client.demo~demo.svc.cluster.local")
+                    .contains("route 80: unsupported retry policy").contains(toReject.getVersionInfo());
             given().when().get("/debug/config_dump?proxyID=client.demo").then().statusCode(200)
                     .body(containsString("outbound|80|v2|podinfo.demo.svc.cluster.local"));
             given().when().get("/debug/config_dump?proxyID=nobody.demo").then().statusCode(404)
@@ -134,6 +151,7 @@ class DistributorApplicationTest {
             DiscoveryResponse third = await(responses, r -> weights(r).equals("default"));
             assertThat(third.getVersionInfo()).isNotEqualTo(second.getVersionInfo());
             requests.onCompleted();
+            rejecting.onCompleted();
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
