@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDocTest {
 
     private static final Pattern PREFIX = Pattern.compile("@ConfigMapping\\(prefix = \"([^\"]+)\"\\)");
-    private static final Pattern KEY = Pattern.compile("@WithDefault\\(\"([^\"]*)\"\\)\\s+\\w+\\s+(\\w+)\\(\\)");
+    /** A key of a mapping: its optional default, then the accessor (any return type, no arguments). */
+    private static final Pattern KEY = Pattern.compile(
+            "(?:@WithDefault\\(\"([^\"]*)\"\\)\\s+)?(?:[\\w.]+(?:<[\\w.<>, ]+>)?)\\s+(\\w+)\\(\\);");
 
     @Test
     void everyConfigKey_isDocumentedWithItsVariableAndDefault() throws IOException {
@@ -41,7 +43,8 @@ class ConfigurationDocTest {
                 keys++;
                 String property = prefix.group(1) + "." + kebab(key.group(2));
                 String variable = property.toUpperCase().replace('.', '_').replace('-', '_');
-                String row = "| `" + property + "` | `" + variable + "` | `" + key.group(1) + "` |";
+                String row = "| `" + property + "` | `" + variable + "` |"
+                        + (key.group(1) == null ? "" : " `" + key.group(1) + "` |");
                 if (!doc.contains(row)) {
                     missing.add(row + " (from " + root.relativize(config) + ")");
                 }

@@ -63,7 +63,7 @@ public class DistributorMain {
         kube.start();
         try {
             server = Grpc.newServerBuilderForPort(config.xdsPort(), InsecureServerCredentials.create())
-                    .addService(new AdsService(watcher, workers, registry, meters, Clock.systemUTC()))
+                    .addService(new AdsService(watcher, workers, registry, meters, config.pushConcurrency(), Clock.systemUTC()))
                     .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve ADS on port " + config.xdsPort(), e);

@@ -90,7 +90,7 @@ class ProxylessGrpcTest {
                 new ClusterTranslator(UpstreamTls.PLAINTEXT), new ResourceInterner()), new ResourceInterner(),
                 workers, "cluster.local", "istio-system");
         Server ads = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new AdsService(watcher, workers, new AdsRegistry(), new SimpleMeterRegistry(),
+                .addService(new AdsService(watcher, workers, new AdsRegistry(), new SimpleMeterRegistry(), 100,
                         Clock.systemUTC()))
                 .build().start();
         Path mesh = dir.resolve("mesh.yaml");

@@ -2,6 +2,7 @@ package dev.mesh.distributor.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /**
  * Every setting of the config-distributor service, under the prefix {@code mesh.distributor}. Each key can also be set
@@ -51,14 +52,14 @@ public interface DistributorConfig {
      * Environment variable {@code MESH_DISTRIBUTOR_DEBOUNCE}.
      */
     @WithDefault("100ms")
-    java.time.Duration debounce();
+    Duration debounce();
 
     /**
      * The longest a change waits for a push while changes keep coming.
      * Environment variable {@code MESH_DISTRIBUTOR_DEBOUNCE_MAX}.
      */
     @WithDefault("10s")
-    java.time.Duration debounceMax();
+    Duration debounceMax();
 
     /**
      * Threads that compute proxy configs and serve ADS streams.
@@ -66,4 +67,12 @@ public interface DistributorConfig {
      */
     @WithDefault("2")
     int pushThreads();
+
+    /**
+     * How many proxies may have a push on the wire at once (Istio's push throttle). Bounds the memory
+     * queued for proxies when many connect or change together; the others wait their turn.
+     * Environment variable {@code MESH_DISTRIBUTOR_PUSH_CONCURRENCY}.
+     */
+    @WithDefault("100")
+    int pushConcurrency();
 }

@@ -18,25 +18,31 @@ public final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedD
     private final Executor executor;
     private final AdsRegistry registry;
     private final AdsMetrics metrics;
+    private final PushThrottle throttle;
     private final Clock clock;
 
+    /**
+     * @param maxConcurrentPushes how many streams may have a push on the wire at once (Istio's push
+     *                            throttle): bounds the memory queued for proxies when many connect together
+     */
     public AdsService(ConfigWatcher watcher, Executor executor, AdsRegistry registry, MeterRegistry meters,
-            Clock clock) {
+            int maxConcurrentPushes, Clock clock) {
         this.watcher = watcher;
         this.executor = executor;
         this.registry = registry;
         this.metrics = new AdsMetrics(meters);
+        this.throttle = new PushThrottle(maxConcurrentPushes);
         this.clock = clock;
     }
 
     @Override
     public StreamObserver<DiscoveryRequest> streamAggregatedResources(StreamObserver<DiscoveryResponse> responses) {
-        return new SotwStream(responses, executor, watcher, registry, metrics, clock);
+        return new SotwStream(responses, executor, watcher, registry, throttle, metrics, clock);
     }
 
     @Override
     public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
             StreamObserver<DeltaDiscoveryResponse> responses) {
-        return new DeltaStream(responses, executor, watcher, registry, metrics, clock);
+        return new DeltaStream(responses, executor, watcher, registry, throttle, metrics, clock);
     }
 }

@@ -37,6 +37,7 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     protected final Clock clock;
     private final ConfigWatcher watcher;
     private final AdsRegistry registry;
+    private final PushThrottle throttle;
     private final Instant connectedAt;
     private final Set<String> pending = new LinkedHashSet<>();
     private long nonces;
@@ -46,11 +47,14 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
     private Instant snapshotAt;
     private AutoCloseable watch;
     private boolean closed;
+    private boolean holdingPermit;
+    private boolean awaitingPermit;
     private volatile SyncStatus status;
 
     AdsStream(StreamObserver<R> responses, Executor executor, ConfigWatcher watcher, AdsRegistry registry,
-            AdsMetrics metrics, Clock clock) {
+            PushThrottle throttle, AdsMetrics metrics, Clock clock) {
         this.out = (ServerCallStreamObserver<R>) responses;
+        this.throttle = throttle;
         this.serial = new SerialExecutor(executor);
         this.watcher = watcher;
         this.registry = registry;
@@ -152,10 +156,40 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
             if (!out.isReady()) {
                 return; // resumed by the on-ready handler; the pending set keeps only the latest need
             }
+            if (!holdingPermit) {
+                if (awaitingPermit) {
+                    return;
+                }
+                if (!throttle.tryAcquire(() -> serial.execute(this::permitGranted))) {
+                    awaitingPermit = true;
+                    return;
+                }
+                holdingPermit = true;
+            }
             pending.remove(type);
             push(type);
         }
+        // Everything pending went out; the permit goes back once gRPC has taken it all.
+        if (holdingPermit && out.isReady()) {
+            holdingPermit = false;
+            throttle.release();
+        }
         publishStatus();
+    }
+
+    private void permitGranted() {
+        awaitingPermit = false;
+        holdingPermit = true;
+        if (closed) {
+            holdingPermit = false;
+            throttle.release();
+            return;
+        }
+        flush();
+        if (holdingPermit && pending.isEmpty() && out.isReady()) {
+            holdingPermit = false;
+            throttle.release();
+        }
     }
 
     protected final String nextNonce() {
@@ -176,6 +210,10 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
             return;
         }
         closed = true;
+        if (holdingPermit) {
+            holdingPermit = false;
+            throttle.release();
+        }
         if (node != null) {
             registry.remove(this);
             metrics.connected.decrementAndGet();

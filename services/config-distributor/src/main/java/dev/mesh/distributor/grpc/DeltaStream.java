@@ -1,6 +1,7 @@
 package dev.mesh.distributor.grpc;
 
 import dev.mesh.distributor.xds.ConfigWatcher;
+import dev.mesh.distributor.xds.ResourceSet;
 import dev.mesh.distributor.xds.TypeUrl;
 import dev.mesh.distributor.xds.XdsResource;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -16,7 +17,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.Executor;
 
 /** Incremental ADS: each response carries only what changed since what the proxy has, and what went away. */
@@ -39,8 +39,8 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     private final Map<String, TypeState> types = new LinkedHashMap<>();
 
     DeltaStream(StreamObserver<DeltaDiscoveryResponse> responses, Executor executor, ConfigWatcher watcher,
-            AdsRegistry registry, AdsMetrics metrics, Clock clock) {
-        super(responses, executor, watcher, registry, metrics, clock);
+            AdsRegistry registry, PushThrottle throttle, AdsMetrics metrics, Clock clock) {
+        super(responses, executor, watcher, registry, throttle, metrics, clock);
     }
 
     @Override
@@ -97,7 +97,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
         if (state == null || !state.requested) {
             return;
         }
-        SortedMap<String, XdsResource> all = snapshot.resources(typeUrl);
+        ResourceSet all = snapshot.resources(typeUrl);
         List<XdsResource> wanted = new ArrayList<>();
         for (XdsResource r : all.values()) {
             if (state.wildcard || state.subscribed.contains(r.name())) {

@@ -33,8 +33,8 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     private final Map<String, TypeState> types = new LinkedHashMap<>();
 
     SotwStream(StreamObserver<DiscoveryResponse> responses, Executor executor, ConfigWatcher watcher,
-            AdsRegistry registry, AdsMetrics metrics, Clock clock) {
-        super(responses, executor, watcher, registry, metrics, clock);
+            AdsRegistry registry, PushThrottle throttle, AdsMetrics metrics, Clock clock) {
+        super(responses, executor, watcher, registry, throttle, metrics, clock);
     }
 
     @Override
@@ -58,7 +58,7 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
         if (!nonce.isEmpty()) {
             state.ackedVersion = request.getVersionInfo();
         }
-        Set<String> names = Set.copyOf(request.getResourceNamesList());
+        Set<String> names = canonical(type, request.getResourceNamesList());
         boolean wildcard = TypeUrl.isWildcard(type) && (names.isEmpty() || names.contains("*"));
         boolean changed = !state.requested || !names.equals(state.names) || wildcard != state.wildcard;
         state.names = names;
@@ -70,6 +70,23 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
         if (changed || state.mustRespond) {
             schedule(type);
         }
+    }
+
+    /**
+     * The requested names, each replaced by the identical name the snapshot already holds: a proxy
+     * subscribing to thousands of endpoint sets then costs a set of references, not of strings.
+     */
+    private Set<String> canonical(String typeUrl, java.util.List<String> requested) {
+        if (snapshot == null) {
+            return Set.copyOf(requested);
+        }
+        dev.mesh.distributor.xds.ResourceSet known = snapshot.resources(typeUrl);
+        String[] names = new String[requested.size()];
+        for (int i = 0; i < names.length; i++) {
+            XdsResource r = known.get(requested.get(i));
+            names[i] = r != null ? r.name() : requested.get(i);
+        }
+        return Set.of(java.util.Arrays.stream(names).distinct().toArray(String[]::new));
     }
 
     @Override

@@ -72,7 +72,7 @@ public final class ProxyTranslator {
     public ProxySnapshot translate(MeshIndex index, ProxyNode node) {
         String kind = node.isProxylessGrpc() ? "grpc" : node.isRouter() ? "router" : "sidecar";
         Map<String, String> labels = labelsOf(index, node);
-        List<XdsResource> shared = index.memo(List.of(kind, node.namespace(), labels), () -> {
+        ProxySnapshot shared = index.memo(List.of(kind, node.namespace(), labels), () -> {
             List<XdsResource> out = new ArrayList<>();
             switch (kind) {
                 case "grpc" -> grpc(index, node, labels, out);
@@ -83,14 +83,14 @@ public final class ProxyTranslator {
                     outboundListeners(index, node, labels, out);
                 }
             }
-            return List.copyOf(out);
+            return ProxySnapshot.of(out);
         });
         if (!kind.equals("sidecar")) {
-            return ProxySnapshot.of(shared);
+            return shared;
         }
-        List<XdsResource> out = new ArrayList<>(shared);
-        inbound(index, node, index.pod(node.namespace(), node.podName()), out);
-        return ProxySnapshot.of(out);
+        List<XdsResource> inbound = new ArrayList<>();
+        inbound(index, node, index.pod(node.namespace(), node.podName()), inbound);
+        return shared.with(inbound);
     }
 
     /** The proxy's labels as it reports them, else its pod's. */

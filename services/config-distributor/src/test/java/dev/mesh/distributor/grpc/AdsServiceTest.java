@@ -109,7 +109,7 @@ class AdsServiceTest {
     void start() throws Exception {
         executor = Executors.newFixedThreadPool(2);
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new AdsService(watcher, executor, registry, meters, Clock.systemUTC()))
+                .addService(new AdsService(watcher, executor, registry, meters, 1, Clock.systemUTC()))
                 .build().start();
         channel = Grpc.newChannelBuilderForAddress("127.0.0.1", server.getPort(), InsecureChannelCredentials.create())
                 .build();
@@ -282,6 +282,26 @@ class AdsServiceTest {
         stub.streamAggregatedResources(other)
                 .onNext(DiscoveryRequest.newBuilder().setNode(node("p2")).setTypeUrl(TypeUrl.CLUSTER).build());
         assertThat(names(other.next())).containsExactly("c1");
+    }
+
+    @Test
+    void pushThrottleOfOne_servesEveryProxyInTurn() throws Exception {
+        watcher.set(cluster("c1", 1), endpoints("c1"));
+        List<Received<DiscoveryResponse>> all = new ArrayList<>();
+        List<StreamObserver<DiscoveryRequest>> streams = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Received<DiscoveryResponse> received = new Received<>();
+            StreamObserver<DiscoveryRequest> requests = stub.streamAggregatedResources(received);
+            requests.onNext(DiscoveryRequest.newBuilder().setNode(node("p" + i)).setTypeUrl(TypeUrl.CLUSTER).build());
+            requests.onNext(DiscoveryRequest.newBuilder().setTypeUrl(TypeUrl.ENDPOINT).addResourceNames("c1").build());
+            all.add(received);
+            streams.add(requests);
+        }
+        for (Received<DiscoveryResponse> received : all) {
+            List<String> types = List.of(received.next().getTypeUrl(), received.next().getTypeUrl());
+            assertThat(types).containsExactlyInAnyOrder(TypeUrl.CLUSTER, TypeUrl.ENDPOINT);
+        }
+        streams.forEach(StreamObserver::onCompleted);
     }
 
     @Test
