@@ -10,8 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each service's packaged jar starts as its own process, takes its HTTP port from its environment
- * variable (as the Helm chart sets it), and reports ready on its health endpoint.
+ * Each service's packaged jar starts as its own process against a Kubernetes API (the standard
+ * KUBECONFIG way), takes its HTTP port from its environment variable (as the Helm chart sets it),
+ * and reports ready on its health endpoint.
  */
 class PackagedServicesTest {
 
@@ -31,13 +32,19 @@ class PackagedServicesTest {
         Path logs = ServiceProcess.root().resolve("e2e/target/service-logs");
         List<ServiceProcess> started = new ArrayList<>();
         List<Integer> ports = new ArrayList<>();
-        try {
+        try (MockApiServer api = new MockApiServer(logs)) {
             for (Service service : SERVICES) {
                 int port = ServiceProcess.freePort();
                 ports.add(port);
                 String name = Path.of(service.module()).getFileName().toString();
                 started.add(ServiceProcess.start(name, ServiceProcess.jarOf(service.module()),
-                        Map.of(service.portVariable(), Integer.toString(port)), logs));
+                        Map.of(service.portVariable(), Integer.toString(port),
+                                "KUBECONFIG", api.kubeconfig().toString(),
+                                // every other port of every service: free ones, so nothing collides
+                                "MESH_DISTRIBUTOR_XDS_PORT", Integer.toString(ServiceProcess.freePort()),
+                                "MESH_CA_GRPC_PORT", Integer.toString(ServiceProcess.freePort()),
+                                "MESH_INJECTOR_WEBHOOK_PORT", Integer.toString(ServiceProcess.freePort())),
+                        logs));
             }
             for (int i = 0; i < SERVICES.size(); i++) {
                 ServiceProcess process = started.get(i);
