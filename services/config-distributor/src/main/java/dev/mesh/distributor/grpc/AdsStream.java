@@ -65,16 +65,55 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
         out.setOnCancelHandler(() -> serial.execute(this::close));
     }
 
+    /** What a stream tracks for each resource type, whatever the protocol. */
+    protected abstract static class TypeState {
+        boolean requested;
+        boolean wildcard;
+        boolean mustRespond;
+        String sentVersion = "";
+        String sentNonce = "";
+        String ackedVersion = "";
+        String lastNack = "";
+        String nackedVersion = "";
+
+        /** How many resources of the type the proxy has been sent. */
+        abstract int resources();
+    }
+
     /** Handles one request, on the serial executor. */
     protected abstract void handle(Q request);
+
+    /** The state of each type the proxy has asked about, in the order it asked. */
+    protected abstract Map<String, ? extends TypeState> types();
 
     /** Sends what type {@code typeUrl} needs now, if anything. Called only when the stream can take it. */
     protected abstract void push(String typeUrl);
 
     /** The types this proxy has asked for. */
-    protected abstract Set<String> requestedTypes();
+    private Set<String> requestedTypes() {
+        Set<String> requested = new LinkedHashSet<>();
+        types().forEach((type, state) -> {
+            if (state.requested) {
+                requested.add(type);
+            }
+        });
+        return requested;
+    }
 
-    protected abstract Map<String, SyncStatus.TypeStatus> typeStatus();
+    private Map<String, SyncStatus.TypeStatus> typeStatus() {
+        Map<String, SyncStatus.TypeStatus> status = new java.util.LinkedHashMap<>();
+        types().forEach((type, s) -> status.put(TypeUrl.shortName(type), new SyncStatus.TypeStatus(s.sentVersion,
+                s.sentNonce, s.ackedVersion, s.resources(), s.lastNack, s.nackedVersion)));
+        return status;
+    }
+
+    /** The type a request is about; an aggregated stream's requests must say. */
+    protected static String typeOf(String typeUrl) {
+        if (typeUrl.isEmpty()) {
+            throw new IllegalArgumentException("a request on an aggregated stream must name its type_url");
+        }
+        return typeUrl;
+    }
 
     protected abstract String protocol();
 
@@ -200,9 +239,13 @@ abstract class AdsStream<Q, R> implements StreamObserver<Q> {
         metrics.pushed(typeUrl, snapshotAt == null ? Duration.ZERO : Duration.between(snapshotAt, clock.instant()));
     }
 
-    protected final void recordNack(String typeUrl, String version, String reason) {
+    /** The proxy rejected what it was last sent of {@code typeUrl}: it keeps its last good config. */
+    protected final void nacked(String typeUrl, TypeState state, String reason) {
+        state.lastNack = reason;
+        state.nackedVersion = state.sentVersion;
         metrics.nacked(typeUrl);
-        LOG.warnf("proxy %s rejected %s version %s: %s", node.id(), TypeUrl.shortName(typeUrl), version, reason);
+        LOG.warnf("proxy %s rejected %s version %s: %s", node.id(), TypeUrl.shortName(typeUrl), state.sentVersion,
+                reason);
     }
 
     private void close() {

@@ -22,21 +22,18 @@ import java.util.concurrent.Executor;
 /** Incremental ADS: each response carries only what changed since what the proxy has, and what went away. */
 final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
 
-    private static final class TypeState {
-        boolean requested;
-        boolean wildcard;
-        boolean mustRespond;
+    private static final class DeltaState extends TypeState {
         final Set<String> subscribed = new HashSet<>();
         /** What the proxy holds, by name: what it said at start, then what we sent. */
         final Map<String, String> proxyHas = new HashMap<>();
-        String sentNonce = "";
-        String sentVersion = "";
-        String ackedVersion = "";
-        String lastNack = "";
-        String nackedVersion = "";
+
+        @Override
+        int resources() {
+            return proxyHas.size();
+        }
     }
 
-    private final Map<String, TypeState> types = new LinkedHashMap<>();
+    private final Map<String, DeltaState> types = new LinkedHashMap<>();
 
     DeltaStream(StreamObserver<DeltaDiscoveryResponse> responses, Executor executor, ConfigWatcher watcher,
             AdsRegistry registry, PushThrottle throttle, AdsMetrics metrics, Clock clock) {
@@ -46,11 +43,8 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     @Override
     protected void handle(DeltaDiscoveryRequest request) {
         identify(request.hasNode(), request.getNode());
-        String type = request.getTypeUrl();
-        if (type.isEmpty()) {
-            throw new IllegalArgumentException("a request on an aggregated stream must name its type_url");
-        }
-        TypeState state = types.computeIfAbsent(type, t -> new TypeState());
+        String type = typeOf(request.getTypeUrl());
+        DeltaState state = types.computeIfAbsent(type, t -> new DeltaState());
         boolean first = !state.requested;
         if (first) {
             state.requested = true;
@@ -61,9 +55,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
         String nonce = request.getResponseNonce();
         if (!nonce.isEmpty() && nonce.equals(state.sentNonce)) {
             if (request.hasErrorDetail()) {
-                state.lastNack = request.getErrorDetail().getMessage();
-                state.nackedVersion = state.sentVersion;
-                recordNack(type, state.sentVersion, state.lastNack);
+                nacked(type, state, request.getErrorDetail().getMessage());
             } else {
                 state.ackedVersion = state.sentVersion;
             }
@@ -93,7 +85,7 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
 
     @Override
     protected void push(String typeUrl) {
-        TypeState state = types.get(typeUrl);
+        DeltaState state = types.get(typeUrl);
         if (state == null || !state.requested) {
             return;
         }
@@ -140,22 +132,8 @@ final class DeltaStream extends AdsStream<DeltaDiscoveryRequest, DeltaDiscoveryR
     }
 
     @Override
-    protected Set<String> requestedTypes() {
-        Set<String> requested = new LinkedHashSet<>();
-        types.forEach((type, state) -> {
-            if (state.requested) {
-                requested.add(type);
-            }
-        });
-        return requested;
-    }
-
-    @Override
-    protected Map<String, SyncStatus.TypeStatus> typeStatus() {
-        Map<String, SyncStatus.TypeStatus> status = new LinkedHashMap<>();
-        types.forEach((type, s) -> status.put(TypeUrl.shortName(type), new SyncStatus.TypeStatus(s.sentVersion,
-                s.sentNonce, s.ackedVersion, s.proxyHas.size(), s.lastNack, s.nackedVersion)));
-        return status;
+    protected Map<String, DeltaState> types() {
+        return types;
     }
 
     @Override

@@ -17,20 +17,17 @@ import java.util.concurrent.Executor;
 /** ADS state of the world: each response carries every resource of its type that the proxy asked for. */
 final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
 
-    private static final class TypeState {
+    private static final class SotwState extends TypeState {
         Set<String> names = Set.of();
-        boolean wildcard;
-        boolean requested;
-        boolean mustRespond;
-        String sentVersion = "";
-        String sentNonce = "";
         int sentCount;
-        String ackedVersion = "";
-        String lastNack = "";
-        String nackedVersion = "";
+
+        @Override
+        int resources() {
+            return sentCount;
+        }
     }
 
-    private final Map<String, TypeState> types = new LinkedHashMap<>();
+    private final Map<String, SotwState> types = new LinkedHashMap<>();
 
     SotwStream(StreamObserver<DiscoveryResponse> responses, Executor executor, ConfigWatcher watcher,
             AdsRegistry registry, PushThrottle throttle, AdsMetrics metrics, Clock clock) {
@@ -40,20 +37,15 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     @Override
     protected void handle(DiscoveryRequest request) {
         identify(request.hasNode(), request.getNode());
-        String type = request.getTypeUrl();
-        if (type.isEmpty()) {
-            throw new IllegalArgumentException("a request on an aggregated stream must name its type_url");
-        }
-        TypeState state = types.computeIfAbsent(type, t -> new TypeState());
+        String type = typeOf(request.getTypeUrl());
+        SotwState state = types.computeIfAbsent(type, t -> new SotwState());
         String nonce = request.getResponseNonce();
         if (!nonce.isEmpty() && !nonce.equals(state.sentNonce)) {
             return; // answers a response that a newer one has replaced
         }
         if (request.hasErrorDetail()) {
-            state.lastNack = request.getErrorDetail().getMessage();
-            state.nackedVersion = state.sentVersion;
-            recordNack(type, state.sentVersion, state.lastNack);
-            return; // the proxy keeps its last good config; the next change is pushed as usual
+            nacked(type, state, request.getErrorDetail().getMessage());
+            return; // the next change is pushed as usual
         }
         if (!nonce.isEmpty()) {
             state.ackedVersion = request.getVersionInfo();
@@ -91,7 +83,7 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
 
     @Override
     protected void push(String typeUrl) {
-        TypeState state = types.get(typeUrl);
+        SotwState state = types.get(typeUrl);
         if (state == null || !state.requested) {
             return;
         }
@@ -120,22 +112,8 @@ final class SotwStream extends AdsStream<DiscoveryRequest, DiscoveryResponse> {
     }
 
     @Override
-    protected Set<String> requestedTypes() {
-        Set<String> requested = new java.util.LinkedHashSet<>();
-        types.forEach((type, state) -> {
-            if (state.requested) {
-                requested.add(type);
-            }
-        });
-        return requested;
-    }
-
-    @Override
-    protected Map<String, SyncStatus.TypeStatus> typeStatus() {
-        Map<String, SyncStatus.TypeStatus> status = new LinkedHashMap<>();
-        types.forEach((type, s) -> status.put(TypeUrl.shortName(type), new SyncStatus.TypeStatus(s.sentVersion,
-                s.sentNonce, s.ackedVersion, s.sentCount, s.lastNack, s.nackedVersion)));
-        return status;
+    protected Map<String, SotwState> types() {
+        return types;
     }
 
     @Override
