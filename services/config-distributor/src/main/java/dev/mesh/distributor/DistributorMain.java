@@ -57,7 +57,7 @@ public class DistributorMain {
         workers = Executors.newFixedThreadPool(config.pushThreads(), daemon("xds-push"));
         storeExecutor = Executors.newSingleThreadScheduledExecutor(daemon("mesh-store"));
         watcher = new MeshConfigWatcher(new ProxyTranslator(new ClusterTranslator(UpstreamTls.PLAINTEXT),
-                new ResourceInterner()), new ResourceInterner(), workers, config.domainSuffix(), config.rootNamespace());
+                new ResourceInterner()), workers, config.domainSuffix(), config.rootNamespace());
         MeshStore store = new MeshStore(storeExecutor, config.debounce(), config.debounceMax(), watcher);
         kube = new KubeWatcher(client, store);
         kube.start();

@@ -87,7 +87,7 @@ class ProxylessGrpcTest {
         Server v2 = backend("v2");
         ExecutorService workers = Executors.newFixedThreadPool(2);
         MeshConfigWatcher watcher = new MeshConfigWatcher(new ProxyTranslator(
-                new ClusterTranslator(UpstreamTls.PLAINTEXT), new ResourceInterner()), new ResourceInterner(),
+                new ClusterTranslator(UpstreamTls.PLAINTEXT), new ResourceInterner()),
                 workers, "cluster.local", "istio-system");
         Server ads = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(new AdsService(watcher, workers, new AdsRegistry(), new SimpleMeterRegistry(), 100,

@@ -65,6 +65,11 @@ public final class ProxyTranslator {
         this.interner = interner;
     }
 
+    /** A new mesh snapshot is being translated: resources the last one did not use may be forgotten. */
+    public void nextGeneration() {
+        interner.nextGeneration();
+    }
+
     /**
      * What {@code node} gets. The part every proxy of the same kind, namespace and labels shares
      * (all but a sidecar's inbound side) is computed once per index and reused for the others.

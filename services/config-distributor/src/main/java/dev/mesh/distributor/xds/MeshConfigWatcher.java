@@ -19,17 +19,14 @@ public final class MeshConfigWatcher implements ConfigWatcher, Consumer<MeshSnap
     private static final Logger LOG = Logger.getLogger(MeshConfigWatcher.class);
 
     private final ProxyTranslator translator;
-    private final ResourceInterner interner;
     private final Executor workers;
     private final String domain;
     private final String rootNamespace;
     private final Map<Watch, Boolean> watches = new ConcurrentHashMap<>();
     private volatile MeshIndex index;
 
-    public MeshConfigWatcher(ProxyTranslator translator, ResourceInterner interner, Executor workers, String domain,
-            String rootNamespace) {
+    public MeshConfigWatcher(ProxyTranslator translator, Executor workers, String domain, String rootNamespace) {
         this.translator = translator;
-        this.interner = interner;
         this.workers = workers;
         this.domain = domain;
         this.rootNamespace = rootNamespace;
@@ -83,7 +80,7 @@ public final class MeshConfigWatcher implements ConfigWatcher, Consumer<MeshSnap
 
     @Override
     public void accept(MeshSnapshot snapshot) {
-        interner.nextGeneration();
+        translator.nextGeneration();
         MeshIndex next = new MeshIndex(snapshot, domain, rootNamespace);
         index = next;
         for (Watch watch : watches.keySet()) {
