@@ -1,0 +1,163 @@
+package dev.mesh.proxy;
+
+import dev.mesh.proxy.admin.AdminServers;
+import dev.mesh.proxy.http.Balancers;
+import dev.mesh.proxy.http.ListenerManager;
+import dev.mesh.proxy.http.RouterHandler;
+import dev.mesh.proxy.metrics.ProxyStats;
+import dev.mesh.proxy.model.ListenerView;
+import dev.mesh.proxy.xds.AdsClient;
+import dev.mesh.proxy.xds.Backoff;
+import dev.mesh.proxy.xds.NodeIdentity;
+import dev.mesh.proxy.xds.SavedConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+
+/**
+ * The proxy in router mode, put together: ADS client → consistent listener views → listeners and router on
+ * Vert.x, plus the health, Prometheus and admin servers. Plain class: Quarkus only constructs and closes it.
+ */
+public final class GatewayProxy implements AutoCloseable {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GatewayProxy.class);
+
+    /** Everything the proxy needs to know at start. Ports may be 0 (tests). */
+    public record Options(NodeIdentity node, String discoveryAddress, Path savedConfig, Duration initialFetchTimeout,
+            Duration reconnectInitialBackoff, Duration reconnectMaxBackoff, int maxBufferedBodyBytes, String adminHost,
+            int adminPort, int healthPort, int prometheusPort) {}
+
+    private final Vertx vertx;
+    private final Options options;
+    private final Clock clock;
+    private final ProxyStats stats = new ProxyStats();
+    private final Balancers balancers = new Balancers();
+    private final ScheduledExecutorService xdsExecutor;
+    private final HttpClient http1;
+    private final HttpClient http2;
+    private final ListenerManager listeners;
+    private final AdminServers admin;
+    private ManagedChannel channel;
+    private AdsClient ads;
+    private volatile Map<String, ListenerView> views = Map.of();
+    private volatile AdsClient.Applied applied;
+    private volatile boolean ready;
+
+    public GatewayProxy(Vertx vertx, Options options, Clock clock) {
+        this.vertx = vertx;
+        this.options = options;
+        this.clock = clock;
+        this.xdsExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "xds-" + options.node().podName());
+            t.setDaemon(true);
+            return t;
+        });
+        PoolOptions pool = new PoolOptions().setHttp1MaxSize(1024).setHttp2MaxSize(8).setMaxWaitQueueSize(-1);
+        this.http1 = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
+                .setDecompressionSupported(false).setMaxRedirects(0), pool);
+        this.http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+                .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true), pool);
+        var node = options.node();
+        RouterHandler router = new RouterHandler(vertx, http1, http2, balancers, stats,
+                new RouterHandler.Settings(options.maxBufferedBodyBytes(), node.workloadName(), node.namespace(),
+                        node.labels().getOrDefault("app", node.workloadName()), node.labels().get("version")),
+                name -> views.get(name));
+        this.listeners = new ListenerManager(vertx, router, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        this.admin = new AdminServers(vertx, stats, this::ready, () -> applied);
+    }
+
+    public Future<Void> start() {
+        return admin.start(options.adminHost(), options.adminPort(), options.healthPort(), options.prometheusPort())
+                .onSuccess(v -> {
+                    channel = ManagedChannelBuilder.forTarget(options.discoveryAddress()).usePlaintext().build();
+                    ads = new AdsClient(channel, options.node().toNode(), xdsExecutor,
+                            new Backoff(options.reconnectInitialBackoff(), options.reconnectMaxBackoff(), RandomGenerator.getDefault()),
+                            new SavedConfig(options.savedConfig()), options.initialFetchTimeout(), clock, this::onApply);
+                    ads.start();
+                });
+    }
+
+    /** Runs on the xDS executor: swap the views first so requests see the new config, then (un)bind sockets. */
+    private void onApply(AdsClient.Applied next) {
+        views = next.views();
+        Set<String> clusters = new HashSet<>();
+        next.views().values().forEach(v -> clusters.addAll(v.clusters().keySet()));
+        balancers.retain(clusters);
+        try {
+            listeners.reconcile(next.views()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            // Bind failures are logged per listener; a slow bind must not stall xDS forever.
+            LOG.warnf("listeners not all bound after applying the config: %s", e.getMessage());
+        }
+        applied = next;
+        if (next.warm()) {
+            ready = true;
+        }
+    }
+
+    /** Ready once a first complete config is applied, from the control plane or the saved file; stays ready. */
+    public boolean ready() {
+        return ready;
+    }
+
+    public boolean connectedToControlPlane() {
+        return ads != null && ads.connected();
+    }
+
+    public AdsClient.Applied applied() {
+        return applied;
+    }
+
+    public ProxyStats stats() {
+        return stats;
+    }
+
+    public int healthPort() {
+        return admin.healthPort();
+    }
+
+    public int prometheusPort() {
+        return admin.prometheusPort();
+    }
+
+    public int adminPort() {
+        return admin.adminPort();
+    }
+
+    @Override
+    public void close() {
+        if (ads != null) {
+            ads.close();
+        }
+        try {
+            if (channel != null) {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            xdsExecutor.shutdown();
+            xdsExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            Future.join(listeners.close(), admin.close(), http1.close(), http2.close())
+                    .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the proxy failed: " + e.getMessage(), e);
+        }
+    }
+}

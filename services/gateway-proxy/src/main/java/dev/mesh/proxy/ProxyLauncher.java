@@ -1,0 +1,71 @@
+package dev.mesh.proxy;
+
+import dev.mesh.proxy.config.ProxyConfig;
+import dev.mesh.proxy.xds.NodeIdentity;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.metrics.MetricsOptions;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Quarkus wiring only: builds the {@link GatewayProxy} from {@link ProxyConfig} and the pod's environment. */
+@Singleton
+class ProxyLauncher {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ProxyLauncher.class);
+
+    private GatewayProxy proxy;
+
+    private Vertx dataPlane;
+
+    void onStart(@Observes StartupEvent event, ProxyConfig config) throws Exception {
+        if (!config.enabled()) {
+            return;
+        }
+        // The data plane gets its own Vert.x, without Quarkus's per-request HTTP metrics and apart from the
+        // agent's event loops: the proxy's own istio_* metrics are what counts for its traffic.
+        dataPlane = Vertx.vertx(new VertxOptions().setMetricsOptions(new MetricsOptions().setEnabled(false)));
+        Vertx vertx = dataPlane;
+        if (!config.mode().equals("router")) {
+            LOG.warnf("mode %s: traffic capture on %d/%d is not implemented yet; only listeners that bind their own port serve",
+                    config.mode(), config.outboundPort(), config.inboundPort());
+        }
+        String pod = orEnv(config.podName(), "POD_NAME", "gateway-proxy");
+        NodeIdentity node = new NodeIdentity(config.mode(), pod, orEnv(config.podNamespace(), "POD_NAMESPACE", "default"),
+                orEnv(config.instanceIp(), "INSTANCE_IP", "127.0.0.1"),
+                NodeIdentity.parseLabels(orEnv(config.labels(), "POD_LABELS", "")), config.serviceAccount(),
+                config.workloadName().orElse(NodeIdentity.workloadFromPodName(pod)), config.clusterId());
+        proxy = new GatewayProxy(vertx, new GatewayProxy.Options(node, config.discoveryAddress(),
+                Path.of(config.savedConfigPath()), config.initialFetchTimeout(), config.reconnectInitialBackoff(),
+                config.reconnectMaxBackoff(), config.maxBufferedBodyBytes(), "127.0.0.1", config.adminPort(),
+                config.healthPort(), config.prometheusPort()), Clock.systemUTC());
+        proxy.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The running proxy, or null when {@code mesh.proxy.enabled} is false. */
+    GatewayProxy proxy() {
+        return proxy;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (dataPlane != null) {
+            dataPlane.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        }
+    }
+
+    private static String orEnv(Optional<String> configured, String env, String fallback) {
+        return configured.filter(s -> !s.isBlank()).orElseGet(() -> {
+            String v = System.getenv(env);
+            return v == null || v.isBlank() ? fallback : v;
+        });
+    }
+}

@@ -1,0 +1,109 @@
+package dev.mesh.proxy.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Istio's standard request metrics, kept by label set and rendered in Prometheus text format:
+ * {@code istio_requests_total} and {@code istio_request_duration_milliseconds}. Recording costs a map lookup
+ * and a few adders, lock-free, so it can sit on the request path.
+ */
+public final class ProxyStats {
+
+    /** Istio's default duration buckets, in milliseconds. */
+    static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
+        300000, 600000, 1800000, 3600000};
+
+    /** The label values of one request; {@code null} values are rendered as {@code unknown}. */
+    public record Labels(String reporter, String sourceWorkload, String sourceWorkloadNamespace, String sourceApp,
+            String sourceVersion, String destinationService, String destinationServiceName,
+            String destinationServiceNamespace, String destinationWorkload, String destinationVersion,
+            String requestProtocol, int responseCode, String responseFlags) {
+
+        String render() {
+            StringBuilder b = new StringBuilder("{");
+            add(b, "reporter", reporter);
+            add(b, "source_workload", sourceWorkload);
+            add(b, "source_workload_namespace", sourceWorkloadNamespace);
+            add(b, "source_principal", null);
+            add(b, "source_app", sourceApp);
+            add(b, "source_version", sourceVersion);
+            add(b, "destination_workload", destinationWorkload);
+            add(b, "destination_workload_namespace", destinationServiceNamespace);
+            add(b, "destination_principal", null);
+            add(b, "destination_app", null);
+            add(b, "destination_version", destinationVersion);
+            add(b, "destination_service", destinationService);
+            add(b, "destination_service_name", destinationServiceName);
+            add(b, "destination_service_namespace", destinationServiceNamespace);
+            add(b, "destination_cluster", null);
+            add(b, "request_protocol", requestProtocol);
+            add(b, "response_code", Integer.toString(responseCode));
+            add(b, "grpc_response_status", "");
+            add(b, "response_flags", responseFlags);
+            add(b, "connection_security_policy", "unknown");
+            b.setLength(b.length() - 1);
+            return b.append('}').toString();
+        }
+
+        private static void add(StringBuilder b, String name, String value) {
+            String v = value == null ? "unknown" : value;
+            b.append(name).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
+                    .append("\",");
+        }
+    }
+
+    private static final class Series {
+        final LongAdder count = new LongAdder();
+        final LongAdder[] buckets = new LongAdder[BUCKETS.length];
+        final LongAdder sumMicros = new LongAdder();
+
+        Series() {
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = new LongAdder();
+            }
+        }
+    }
+
+    private final Map<Labels, Series> series = new ConcurrentHashMap<>();
+
+    public void record(Labels labels, long durationNanos) {
+        Series s = series.computeIfAbsent(labels, l -> new Series());
+        s.count.increment();
+        double ms = durationNanos / 1_000_000.0;
+        s.sumMicros.add(durationNanos / 1000);
+        for (int i = 0; i < BUCKETS.length; i++) {
+            if (ms <= BUCKETS[i]) {
+                s.buckets[i].increment();
+            }
+        }
+    }
+
+    public String renderPrometheus() {
+        StringBuilder out = new StringBuilder();
+        out.append("# TYPE istio_requests_total counter\n");
+        series.forEach((l, s) -> out.append("istio_requests_total").append(l.render()).append(' ')
+                .append(s.count.sum()).append('\n'));
+        out.append("# TYPE istio_request_duration_milliseconds histogram\n");
+        series.forEach((l, s) -> {
+            String labels = l.render();
+            String inner = labels.substring(1, labels.length() - 1);
+            for (int i = 0; i < BUCKETS.length; i++) {
+                out.append("istio_request_duration_milliseconds_bucket{").append(inner).append(",le=\"")
+                        .append(formatBucket(BUCKETS[i])).append("\"} ").append(s.buckets[i].sum()).append('\n');
+            }
+            out.append("istio_request_duration_milliseconds_bucket{").append(inner).append(",le=\"+Inf\"} ")
+                    .append(s.count.sum()).append('\n');
+            out.append("istio_request_duration_milliseconds_sum").append(labels).append(' ')
+                    .append(s.sumMicros.sum() / 1000.0).append('\n');
+            out.append("istio_request_duration_milliseconds_count").append(labels).append(' ')
+                    .append(s.count.sum()).append('\n');
+        });
+        return out.toString();
+    }
+
+    private static String formatBucket(double b) {
+        return b == Math.rint(b) ? Long.toString((long) b) : Double.toString(b);
+    }
+}

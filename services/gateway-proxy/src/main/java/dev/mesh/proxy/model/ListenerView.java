@@ -1,0 +1,11 @@
+package dev.mesh.proxy.model;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one listener needs, complete and consistent: its route table, the clusters those routes name
+ * and their endpoints. Requests read one view, so a config change never mixes two generations.
+ */
+public record ListenerView(Listener listener, RouteTable routes, Map<String, ClusterSpec> clusters,
+        Map<String, List<Endpoint>> endpoints) {}

@@ -1,0 +1,54 @@
+package dev.mesh.proxy.testing;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** Reads a config-distributor golden file ({@code {"CDS": [...], "EDS": [...], "LDS": [...], "RDS": [...]}}) into Anys. */
+public final class Golden {
+
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
+            .add(List.of(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor()))
+            .build());
+
+    private static final Map<String, Supplier<Message.Builder>> BUILDERS = Map.of(
+            "CDS", Cluster::newBuilder, "EDS", ClusterLoadAssignment::newBuilder,
+            "LDS", Listener::newBuilder, "RDS", RouteConfiguration::newBuilder);
+
+    private Golden() {}
+
+    /** The resources of one type ({@code CDS}, {@code EDS}, {@code LDS} or {@code RDS}) of a golden file. */
+    public static List<Any> load(String resource, String type) throws IOException {
+        JsonObject doc;
+        try (InputStream in = Golden.class.getResourceAsStream("/testdata/xds/" + resource)) {
+            doc = new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        List<Any> out = new ArrayList<>();
+        JsonArray items = doc.getJsonArray(type, new JsonArray());
+        for (int i = 0; i < items.size(); i++) {
+            Message.Builder b = BUILDERS.get(type).get();
+            PARSER.merge(items.getJsonObject(i).encode(), b);
+            out.add(Any.pack(b.build()));
+        }
+        return out;
+    }
+}
