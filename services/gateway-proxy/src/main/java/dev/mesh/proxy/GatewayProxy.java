@@ -46,7 +46,7 @@ public final class GatewayProxy implements AutoCloseable {
     private final Options options;
     private final Clock clock;
     private final ProxyStats stats = new ProxyStats();
-    private final Balancers balancers = new Balancers();
+    private final Balancers balancers;
     private final ScheduledExecutorService xdsExecutor;
     private final HttpClient http1;
     private final HttpClient http2;
@@ -62,6 +62,7 @@ public final class GatewayProxy implements AutoCloseable {
         this.vertx = vertx;
         this.options = options;
         this.clock = clock;
+        this.balancers = new Balancers(clock);
         this.xdsExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "xds-" + options.node().podName());
             t.setDaemon(true);

@@ -13,6 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Balancers {
 
     private final Map<String, ClusterBalancer> byCluster = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
+
+    public Balancers(java.time.Clock clock) {
+        this.clock = clock;
+    }
 
     public ClusterBalancer forCluster(ClusterSpec spec, List<Endpoint> endpoints) {
         ClusterBalancer current = byCluster.get(spec.name());
@@ -21,7 +26,7 @@ public final class Balancers {
         }
         return byCluster.compute(spec.name(), (name, old) ->
                 old != null && old.spec().equals(spec) && old.endpoints().equals(endpoints)
-                        ? old : new ClusterBalancer(spec, endpoints));
+                        ? old : new ClusterBalancer(spec, endpoints, clock));
     }
 
     /** Drops balancers of clusters no view uses any more. */

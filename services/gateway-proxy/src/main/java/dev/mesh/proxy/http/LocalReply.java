@@ -11,6 +11,7 @@ enum LocalReply {
     NO_HEALTHY_UPSTREAM(503, "no healthy upstream", "UH"),
     CONNECT_FAILURE(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure", "UF"),
     UPSTREAM_RESET(503, "upstream connect error or disconnect/reset before headers. reset reason: connection termination", "UC"),
+    UPSTREAM_OVERFLOW(503, "upstream connect error or disconnect/reset before headers. reset reason: overflow", "UO"),
     UPSTREAM_TIMEOUT(504, "upstream request timeout", "UT"),
     UNREADABLE_REQUEST_BODY(400, null, "DPE");
 

@@ -392,6 +392,10 @@ public final class RouterHandler {
                 localReply(LocalReply.NO_HEALTHY_UPSTREAM);
                 return;
             }
+            if (!balancer.tryStart(idx)) {
+                localReply(LocalReply.UPSTREAM_OVERFLOW);
+                return;
+            }
             Endpoint ep = balancer.endpoint(idx);
             lastEndpoint = ep;
             attempts++;
@@ -401,7 +405,6 @@ public final class RouterHandler {
             if (retry.perTryTimeout().toMillis() > 0) {
                 tryTimer = vertx.setTimer(retry.perTryTimeout().toMillis(), t -> onTryTimeout(gen));
             }
-            balancer.started(idx);
             Buffer payload = body;
             (cluster.http2() ? http2 : http1).request(options(cluster, ep)).compose(creq -> {
                 if (gen != generation || done) {
@@ -413,6 +416,11 @@ public final class RouterHandler {
                 return payload != null ? creq.send(payload) : req.isEnded() ? creq.send() : creq.send(req);
             }).onComplete(ar -> {
                 balancer.finished(idx);
+                if (ar.failed() && gen == generation && !done) {
+                    balancer.outcome(idx, 0);
+                } else if (ar.succeeded()) {
+                    balancer.outcome(idx, ar.result().statusCode());
+                }
                 if (gen != generation || done) {
                     if (ar.succeeded()) {
                         ar.result().request().reset();

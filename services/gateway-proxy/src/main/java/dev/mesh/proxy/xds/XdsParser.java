@@ -6,11 +6,13 @@ import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
+import dev.mesh.proxy.model.ConnectionLimits;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
 import dev.mesh.proxy.model.HeaderMatcher;
 import dev.mesh.proxy.model.HeaderOps;
 import dev.mesh.proxy.model.Listener;
+import dev.mesh.proxy.model.OutlierDetection;
 import dev.mesh.proxy.model.QueryMatcher;
 import dev.mesh.proxy.model.RetryPolicy;
 import dev.mesh.proxy.model.Route;
@@ -492,6 +494,8 @@ public final class XdsParser {
             }
         }
         Duration connectTimeout = c.hasConnectTimeout() ? duration(c.getConnectTimeout()) : Duration.ofSeconds(5);
+        OutlierDetection outlier = c.hasOutlierDetection() ? outlierDetection(c.getOutlierDetection()) : null;
+        ConnectionLimits limits = c.hasCircuitBreakers() ? connectionLimits(c.getCircuitBreakers()) : null;
         String host = null;
         String ns = null;
         Struct istio = c.getMetadata().getFilterMetadataMap().get("istio");
@@ -511,10 +515,41 @@ public final class XdsParser {
         if (c.getType() == Cluster.DiscoveryType.EDS) {
             String service = c.getEdsClusterConfig().getServiceName().isEmpty() ? c.getName()
                     : c.getEdsClusterConfig().getServiceName();
-            return new ClusterSpec(c.getName(), service, List.of(), lb, http2, connectTimeout, host, ns, subset);
+            return new ClusterSpec(c.getName(), service, List.of(), lb, http2, connectTimeout, host, ns, subset, outlier, limits);
         }
         List<Endpoint> inline = endpoints(c.getLoadAssignment(), "load_assignment");
-        return new ClusterSpec(c.getName(), null, inline, lb, http2, connectTimeout, host, ns, subset);
+        return new ClusterSpec(c.getName(), null, inline, lb, http2, connectTimeout, host, ns, subset, outlier, limits);
+    }
+
+    /** Envoy's defaults where a field is unset: 5 consecutive 5xx, interval 10 s, ejection 30 s, at most 10 %. */
+    private static OutlierDetection outlierDetection(io.envoyproxy.envoy.config.cluster.v3.OutlierDetection o) throws Invalid {
+        int max = o.hasMaxEjectionPercent() ? o.getMaxEjectionPercent().getValue() : 10;
+        if (max > 100) {
+            throw new Invalid("outlier_detection.max_ejection_percent: " + max + " is over 100");
+        }
+        return new OutlierDetection(o.hasConsecutive5Xx() ? o.getConsecutive5Xx().getValue() : 5,
+                o.hasConsecutiveGatewayFailure() ? o.getConsecutiveGatewayFailure().getValue() : 0,
+                o.hasInterval() ? duration(o.getInterval()) : Duration.ofSeconds(10),
+                o.hasBaseEjectionTime() ? duration(o.getBaseEjectionTime()) : Duration.ofSeconds(30), max);
+    }
+
+    /**
+     * The DEFAULT-priority thresholds, Envoy's 1024 for each unset field. A cluster without
+     * {@code circuit_breakers} gets no limits at all (Envoy would apply 1024; Istio sends its own large values).
+     */
+    private static ConnectionLimits connectionLimits(io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers cb) {
+        for (var t : cb.getThresholdsList()) {
+            if (t.getPriority() == io.envoyproxy.envoy.config.core.v3.RoutingPriority.DEFAULT) {
+                return new ConnectionLimits(threshold(t.hasMaxConnections(), t.getMaxConnections()),
+                        threshold(t.hasMaxPendingRequests(), t.getMaxPendingRequests()),
+                        threshold(t.hasMaxRequests(), t.getMaxRequests()));
+            }
+        }
+        return null;
+    }
+
+    private static int threshold(boolean set, com.google.protobuf.UInt32Value v) {
+        return !set ? 1024 : (int) Math.min(Integer.MAX_VALUE, Integer.toUnsignedLong(v.getValue()));
     }
 
     public static Parsed<List<Endpoint>> endpoints(List<Any> resources) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.Endpoint;
+import dev.mesh.proxy.model.OutlierDetection;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ class ClusterBalancerTest {
 
     static ClusterBalancer balancer(ClusterSpec.LbPolicy policy) {
         return new ClusterBalancer(new ClusterSpec("outbound|80||s.ns.svc.cluster.local", "x", List.of(), policy, false,
-                Duration.ofSeconds(1), "s.ns.svc.cluster.local", "ns", null), THREE);
+                Duration.ofSeconds(1), "s.ns.svc.cluster.local", "ns", null, null, null), THREE);
     }
 
     static Map<String, Integer> spread(ClusterBalancer b, int n, java.util.function.IntFunction<String> key) {
@@ -66,5 +67,70 @@ class ClusterBalancerTest {
     void noEndpoints_picksNothing() {
         ClusterBalancer b = new ClusterBalancer(balancer(ClusterSpec.LbPolicy.ROUND_ROBIN).spec(), List.of());
         assertThat(b.pick(null, new Random())).isEqualTo(-1);
+    }
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends java.time.Clock {
+        long millis = 1_000_000;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis);
+        }
+    }
+
+    static ClusterBalancer withOutlierDetection(ManualClock clock, int maxEjectionPercent) {
+        ClusterSpec spec = new ClusterSpec("outbound|80||s.ns.svc.cluster.local", "x", List.of(), ClusterSpec.LbPolicy.ROUND_ROBIN,
+                false, Duration.ofSeconds(1), "s.ns.svc.cluster.local", "ns", null,
+                new OutlierDetection(3, 0, Duration.ofSeconds(10), Duration.ofSeconds(30), maxEjectionPercent), null);
+        return new ClusterBalancer(spec, THREE, clock);
+    }
+
+    @Test
+    void consecutive5xx_ejectsTheEndpoint_untilTheEjectionTimeIsUp_longerEachTime() {
+        ManualClock clock = new ManualClock();
+        ClusterBalancer b = withOutlierDetection(clock, 50);
+        b.outcome(0, 500);
+        b.outcome(0, 503);
+        b.outcome(0, 200);
+        b.outcome(0, 502);
+        b.outcome(0, 0);
+        assertThat(b.ejected(0)).as("a success in between resets the count").isFalse();
+        b.outcome(0, 500);
+        assertThat(b.ejected(0)).isTrue();
+        assertThat(spread(b, 300, i -> null)).doesNotContainKey("a");
+        clock.millis += 30_000;
+        assertThat(b.ejected(0)).isFalse();
+        assertThat(spread(b, 400, i -> null)).containsKey("a");
+        for (int i = 0; i < 3; i++) {
+            b.outcome(0, 500);
+        }
+        clock.millis += 59_999;
+        assertThat(b.ejected(0)).as("second ejection lasts twice the base time").isTrue();
+        clock.millis += 1;
+        assertThat(b.ejected(0)).isFalse();
+    }
+
+    @Test
+    void maxEjectionPercent_keepsEnoughEndpoints() {
+        ClusterBalancer b = withOutlierDetection(new ManualClock(), 50);
+        for (int e = 0; e < 3; e++) {
+            for (int i = 0; i < 3; i++) {
+                b.outcome(e, 500);
+            }
+        }
+        assertThat(b.ejected(0)).isTrue();
+        assertThat(b.ejected(1)).isTrue();
+        assertThat(b.ejected(2)).as("2 of 3 ejected is over 50 %").isFalse();
     }
 }

@@ -150,4 +150,29 @@ class XdsParserTest {
         assertThat(problems).singleElement().asString().contains("RouteConfiguration", "Cluster");
         assertThat(state.accepted(XdsState.CDS)).isNull();
     }
+
+    @Test
+    void outlierDetectionAndCircuitBreakers_areParsed_withEnvoyDefaultsForUnsetFields() {
+        var cb = io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.newBuilder().addThresholds(
+                io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers.Thresholds.newBuilder()
+                        .setMaxConnections(com.google.protobuf.UInt32Value.of(10))
+                        .setMaxRequests(com.google.protobuf.UInt32Value.of(-1)));
+        var od = io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.newBuilder()
+                .setConsecutive5Xx(com.google.protobuf.UInt32Value.of(7))
+                .setBaseEjectionTime(com.google.protobuf.Duration.newBuilder().setSeconds(2));
+        var cluster = io.envoyproxy.envoy.config.cluster.v3.Cluster.newBuilder().setName("outbound|80||a.ns.svc.cluster.local")
+                .setType(io.envoyproxy.envoy.config.cluster.v3.Cluster.DiscoveryType.EDS)
+                .setCircuitBreakers(cb).setOutlierDetection(od).build();
+        var plain = cluster.toBuilder().setName("outbound|80||b.ns.svc.cluster.local").clearCircuitBreakers()
+                .clearOutlierDetection().build();
+        var parsed = XdsParser.clusters(List.of(Any.pack(cluster), Any.pack(plain)));
+        assertThat(parsed.errors()).isEmpty();
+        ClusterSpec a = parsed.resources().get("outbound|80||a.ns.svc.cluster.local");
+        assertThat(a.outlierDetection()).isEqualTo(new dev.mesh.proxy.model.OutlierDetection(7, 0, Duration.ofSeconds(10),
+                Duration.ofSeconds(2), 10));
+        assertThat(a.connectionLimits()).isEqualTo(new dev.mesh.proxy.model.ConnectionLimits(10, 1024, Integer.MAX_VALUE));
+        ClusterSpec b = parsed.resources().get("outbound|80||b.ns.svc.cluster.local");
+        assertThat(b.outlierDetection()).isNull();
+        assertThat(b.connectionLimits()).isNull();
+    }
 }
