@@ -47,6 +47,24 @@ public record TrafficAnnotations(String includeOutboundIpRanges, String excludeO
 
     private static String cidrs(Map<String, String> annotations, String key, String fallback, boolean wildcard,
             List<String> errors) {
+        return list(annotations, key, fallback, wildcard, TrafficAnnotations::cidrProblem,
+                "CIDRs such as 10.0.0.0/8", errors);
+    }
+
+    private static String ports(Map<String, String> annotations, String key, String fallback, boolean wildcard,
+            List<String> errors) {
+        return list(annotations, key, fallback, wildcard, item ->
+                !item.matches("[0-9]{1,5}") || Integer.parseInt(item) < 1 || Integer.parseInt(item) > 65535
+                        ? "is not a port number 1..65535" : null,
+                "ports such as 8080,9090", errors);
+    }
+
+    /**
+     * A comma-separated annotation value ({@code fallback} when absent; {@code *} alone when allowed),
+     * each item checked by {@code problemOf} (null when fine); problems are added to {@code errors}.
+     */
+    private static String list(Map<String, String> annotations, String key, String fallback, boolean wildcard,
+            java.util.function.Function<String, String> problemOf, String example, List<String> errors) {
         String value = annotations.get(key);
         if (value == null) {
             return fallback;
@@ -57,39 +75,14 @@ public record TrafficAnnotations(String includeOutboundIpRanges, String excludeO
         }
         List<String> bad = new ArrayList<>();
         for (String item : items) {
-            String problem = cidrProblem(item);
+            String problem = problemOf.apply(item);
             if (problem != null) {
                 bad.add("\"" + item + "\" " + problem);
             }
         }
         if (!bad.isEmpty()) {
             errors.add("annotation " + key + "=\"" + value + "\": " + String.join(", ", bad)
-                    + (wildcard ? " (want comma-separated CIDRs such as 10.0.0.0/8, or *)"
-                            : " (want comma-separated CIDRs such as 10.0.0.0/8)"));
-        }
-        return String.join(",", items);
-    }
-
-    private static String ports(Map<String, String> annotations, String key, String fallback, boolean wildcard,
-            List<String> errors) {
-        String value = annotations.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        List<String> items = items(value);
-        if (wildcard && items.equals(List.of("*"))) {
-            return "*";
-        }
-        List<String> bad = new ArrayList<>();
-        for (String item : items) {
-            if (!item.matches("[0-9]{1,5}") || Integer.parseInt(item) < 1 || Integer.parseInt(item) > 65535) {
-                bad.add("\"" + item + "\" is not a port number 1..65535");
-            }
-        }
-        if (!bad.isEmpty()) {
-            errors.add("annotation " + key + "=\"" + value + "\": " + String.join(", ", bad)
-                    + (wildcard ? " (want comma-separated ports such as 8080,9090, or *)"
-                            : " (want comma-separated ports such as 8080,9090)"));
+                    + " (want comma-separated " + example + (wildcard ? ", or *)" : ")"));
         }
         return String.join(",", items);
     }
