@@ -7,7 +7,7 @@ import dev.mesh.distributor.kube.KubeWatcher;
 import dev.mesh.distributor.kube.MeshStore;
 import dev.mesh.distributor.translate.ClusterTranslator;
 import dev.mesh.distributor.translate.ProxyTranslator;
-import dev.mesh.distributor.translate.UpstreamTls;
+import dev.mesh.distributor.translate.MeshTls;
 import dev.mesh.distributor.xds.MeshConfigWatcher;
 import dev.mesh.distributor.xds.ResourceInterner;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -56,7 +56,8 @@ public class DistributorMain {
     void start(@Observes StartupEvent event) {
         workers = Executors.newFixedThreadPool(config.pushThreads(), daemon("xds-push"));
         storeExecutor = Executors.newSingleThreadScheduledExecutor(daemon("mesh-store"));
-        watcher = new MeshConfigWatcher(new ProxyTranslator(new ClusterTranslator(UpstreamTls.PLAINTEXT),
+        MeshTls tls = new MeshTls(config.trustDomain(), config.enableAutoMtls());
+        watcher = new MeshConfigWatcher(new ProxyTranslator(new ClusterTranslator(tls), tls,
                 new ResourceInterner()), workers, config.domainSuffix(), config.rootNamespace());
         MeshStore store = new MeshStore(storeExecutor, config.debounce(), config.debounceMax(), watcher);
         kube = new KubeWatcher(client, store);

@@ -7,7 +7,7 @@ import dev.mesh.distributor.grpc.AdsService;
 import dev.mesh.distributor.kube.MeshFixtures;
 import dev.mesh.distributor.translate.ClusterTranslator;
 import dev.mesh.distributor.translate.ProxyTranslator;
-import dev.mesh.distributor.translate.UpstreamTls;
+import dev.mesh.distributor.translate.MeshTls;
 import dev.mesh.distributor.xds.MeshConfigWatcher;
 import dev.mesh.distributor.xds.ResourceInterner;
 import io.grpc.CallOptions;
@@ -86,8 +86,10 @@ class ProxylessGrpcTest {
         Server v1 = backend("v1");
         Server v2 = backend("v2");
         ExecutorService workers = Executors.newFixedThreadPool(2);
+        // the mesh's TLS as deployed (auto mTLS on): what a proxyless client gets must still parse
+        MeshTls tls = new MeshTls("cluster.local", true);
         MeshConfigWatcher watcher = new MeshConfigWatcher(new ProxyTranslator(
-                new ClusterTranslator(UpstreamTls.PLAINTEXT), new ResourceInterner()),
+                new ClusterTranslator(tls), tls, new ResourceInterner()),
                 workers, "cluster.local", "istio-system");
         Server ads = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
                 .addService(new AdsService(watcher, workers, new AdsRegistry(), new SimpleMeterRegistry(), 100,

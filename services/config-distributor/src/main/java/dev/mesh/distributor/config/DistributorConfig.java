@@ -48,6 +48,23 @@ public interface DistributorConfig {
     String rootNamespace();
 
     /**
+     * The mesh's SPIFFE trust domain: workload identities are {@code spiffe://<trust-domain>/ns/<ns>/sa/<sa>};
+     * inbound mutual TLS accepts only peers of this domain. Must equal citadel-ca's.
+     * Environment variable {@code MESH_DISTRIBUTOR_TRUST_DOMAIN}.
+     */
+    @WithDefault("cluster.local")
+    String trustDomain();
+
+    /**
+     * Auto mutual TLS (Istio's {@code enableAutoMtls}): clusters without a DestinationRule TLS setting send
+     * mutual TLS to endpoints whose pod has a sidecar ({@code security.istio.io/tlsMode=istio}) and plain
+     * text to the others.
+     * Environment variable {@code MESH_DISTRIBUTOR_ENABLE_AUTO_MTLS}.
+     */
+    @WithDefault("true")
+    boolean enableAutoMtls();
+
+    /**
      * How long the cluster must be quiet after a change before the mesh is recomputed and pushed.
      * Environment variable {@code MESH_DISTRIBUTOR_DEBOUNCE}.
      */

@@ -49,22 +49,22 @@ public final class ClusterTranslator {
     }
 
     /** Every outbound cluster of {@code service}, the DestinationRule {@code rule} applied (may be null). */
-    public List<Built> outbound(MeshService service, IstioResource<DestinationRule> rule) {
+    public List<Built> outbound(MeshIndex index, MeshService service, IstioResource<DestinationRule> rule) {
         List<Built> clusters = new ArrayList<>();
         for (MeshPort port : service.ports()) {
             TrafficPolicy servicePolicy = rule == null ? null : rule.spec().trafficPolicy();
-            clusters.add(build(service, port, "", Map.of(), servicePolicy, rule));
+            clusters.add(build(index, service, port, "", Map.of(), servicePolicy, rule));
             if (rule != null) {
                 for (Subset subset : rule.spec().subsets()) {
                     TrafficPolicy policy = merge(servicePolicy, subset.trafficPolicy());
-                    clusters.add(build(service, port, subset.name(), subset.labels(), policy, rule));
+                    clusters.add(build(index, service, port, subset.name(), subset.labels(), policy, rule));
                 }
             }
         }
         return clusters;
     }
 
-    private Built build(MeshService service, MeshPort port, String subset, Map<String, String> subsetLabels,
+    private Built build(MeshIndex index, MeshService service, MeshPort port, String subset, Map<String, String> subsetLabels,
             TrafficPolicy policy, IstioResource<DestinationRule> rule) {
         String name = ClusterName.outbound(port.port(), subset, service.host()).toString();
         PortPolicy p = PortPolicy.of(policy, port.port());
@@ -82,7 +82,7 @@ public final class ClusterTranslator {
                         io.envoyproxy.envoy.type.v3.Percent.newBuilder().setValue(p.outlier().minHealthPercent())));
             }
         }
-        ClusterLoadAssignment assignment = assignment(name, service, port, subsetLabels);
+        ClusterLoadAssignment assignment = assignment(index, name, service, port, subsetLabels);
         switch (service.resolution()) {
             case EDS -> cluster.setType(Cluster.DiscoveryType.EDS)
                     .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setEdsConfig(Protos.ADS)
@@ -98,12 +98,12 @@ public final class ClusterTranslator {
                 assignment = null;
             }
         }
-        tls.apply(cluster, service, p.tlsPolicy());
+        tls.apply(cluster, index, service, port, subset, p.tlsPolicy());
         return new Built(cluster.build(), assignment);
     }
 
     /** The endpoints of {@code service} on {@code port} whose labels include {@code subsetLabels}, ready ones only. */
-    static ClusterLoadAssignment assignment(String clusterName, MeshService service, MeshPort port,
+    static ClusterLoadAssignment assignment(MeshIndex index, String clusterName, MeshService service, MeshPort port,
             Map<String, String> subsetLabels) {
         LocalityLbEndpoints.Builder locality = LocalityLbEndpoints.newBuilder().setLoadBalancingWeight(Protos.u32(1));
         for (MeshEndpoint e : service.endpoints()) {
@@ -122,10 +122,10 @@ public final class ClusterTranslator {
             if (!e.podName().isEmpty()) {
                 istio.putFields("workload", Value.newBuilder().setStringValue(e.podName()).build());
             }
-            String tlsMode = e.labels().getOrDefault("security.istio.io/tlsMode", "disabled");
+            String tlsMode = tlsMode(index, service, e, target);
             lb.setMetadata(Metadata.newBuilder()
                     .putFilterMetadata("istio", istio.build())
-                    .putFilterMetadata("envoy.transport_socket_match", Struct.newBuilder()
+                    .putFilterMetadata(MeshTls.TRANSPORT_SOCKET_MATCH, Struct.newBuilder()
                             .putFields("tlsMode", Value.newBuilder().setStringValue(tlsMode).build()).build()));
             locality.addLbEndpoints(lb);
         }
@@ -134,6 +134,22 @@ public final class ClusterTranslator {
             cla.addEndpoints(locality);
         }
         return cla.build();
+    }
+
+    /**
+     * The endpoint's {@code tlsMode} for transport socket matching: {@code istio} when its pod has a
+     * sidecar (the injector's label) and its PeerAuthentication for the target port is not DISABLE,
+     * as Istio's endpoint builder decides; {@code disabled} otherwise.
+     */
+    private static String tlsMode(MeshIndex index, MeshService service, MeshEndpoint e, int targetPort) {
+        String mode = e.labels().getOrDefault(MeshTls.TLS_MODE_LABEL, "disabled");
+        if (!mode.equals("istio")) {
+            return "disabled";
+        }
+        return index.podOf(service.namespace(), e)
+                .filter(pod -> index.mtlsMode(pod.namespace(), pod.labels(), targetPort)
+                        == dev.mesh.api.security.PeerAuthentication.MutualTLS.Mode.DISABLE)
+                .map(pod -> "disabled").orElse(mode);
     }
 
     /** A subset's traffic policy replaces the rule's, field by field, as Istio merges them. */

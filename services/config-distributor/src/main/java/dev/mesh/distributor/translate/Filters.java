@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
 import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
@@ -27,6 +28,9 @@ final class Filters {
     static final ListenerFilter ORIGINAL_DST = ListenerFilter.newBuilder()
             .setName("envoy.filters.listener.original_dst")
             .setTypedConfig(Protos.any(OriginalDst.getDefaultInstance())).build();
+    static final ListenerFilter TLS_INSPECTOR = ListenerFilter.newBuilder()
+            .setName("envoy.filters.listener.tls_inspector")
+            .setTypedConfig(Protos.any(TlsInspector.getDefaultInstance())).build();
     static final ListenerFilter HTTP_INSPECTOR = ListenerFilter.newBuilder()
             .setName("envoy.filters.listener.http_inspector")
             .setTypedConfig(Protos.any(HttpInspector.getDefaultInstance())).build();
@@ -40,9 +44,22 @@ final class Filters {
                 .setRouteConfigName(routeConfigName)).build());
     }
 
-    /** An HTTP connection manager with its routes inline (inbound listeners). */
-    static Filter httpInline(String statPrefix, RouteConfiguration routes) {
-        return hcm(hcmBase(statPrefix, false).setRouteConfig(routes).build());
+    /**
+     * The HTTP connection manager of a sidecar's inbound port, routes inline: the authorization
+     * filters first (in order), and, as Istio's inbound, the peer's certificate appended to
+     * {@code x-forwarded-client-cert} (subject, URI and DNS SANs) when the connection is mutual TLS.
+     */
+    static Filter httpInbound(String statPrefix, RouteConfiguration routes, List<HttpFilter> authorization) {
+        HttpConnectionManager.Builder manager = hcmBase(statPrefix, false).setRouteConfig(routes)
+                .setForwardClientCertDetails(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD)
+                .setSetCurrentClientCertDetails(HttpConnectionManager.SetCurrentClientCertDetails.newBuilder()
+                        .setSubject(com.google.protobuf.BoolValue.of(true)).setUri(true).setDns(true));
+        if (!authorization.isEmpty()) {
+            List<HttpFilter> filters = new java.util.ArrayList<>(authorization);
+            filters.addAll(manager.getHttpFiltersList());
+            manager.clearHttpFilters().addAllHttpFilters(filters);
+        }
+        return hcm(manager.build());
     }
 
     /** The HTTP connection manager of a proxyless gRPC client's API listener: RDS, router only. */

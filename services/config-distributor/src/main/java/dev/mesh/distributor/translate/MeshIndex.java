@@ -6,6 +6,10 @@ import dev.mesh.api.networking.DestinationRule;
 import dev.mesh.api.networking.Gateway;
 import dev.mesh.api.networking.ServiceEntry;
 import dev.mesh.api.networking.VirtualService;
+import dev.mesh.api.security.AuthorizationPolicy;
+import dev.mesh.api.security.PeerAuthentication;
+import dev.mesh.api.security.PeerAuthentication.MutualTLS.Mode;
+import dev.mesh.api.security.WorkloadSelector;
 import dev.mesh.distributor.model.EndpointModel;
 import dev.mesh.distributor.model.MeshSnapshot;
 import dev.mesh.distributor.model.PodModel;
@@ -18,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Lookups over one {@link MeshSnapshot} that every proxy's translation needs: built once per
@@ -34,6 +39,9 @@ public final class MeshIndex {
     private final Map<String, List<IstioResource<DestinationRule>>> destinationRulesByHost = new HashMap<>();
     private final Map<String, PodModel> podsByIp = new HashMap<>();
     private final Map<String, List<IstioResource<VirtualService>>> virtualServicesByGateway = new LinkedHashMap<>();
+    private final Map<String, List<IstioResource<PeerAuthentication>>> peerAuthenticationsByNamespace = new HashMap<>();
+    private final Map<String, List<IstioResource<AuthorizationPolicy>>> authorizationPoliciesByNamespace =
+            new HashMap<>();
     private final Map<Object, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MeshIndex(MeshSnapshot snapshot, String domain, String rootNamespace) {
@@ -57,6 +65,13 @@ public final class MeshIndex {
         for (IstioResource<DestinationRule> dr : sorted(snapshot.of(Kind.DESTINATION_RULE))) {
             String host = fqdn(dr.spec().host(), dr.metadata().namespace());
             destinationRulesByHost.computeIfAbsent(host, h -> new ArrayList<>()).add(dr);
+        }
+        for (IstioResource<PeerAuthentication> pa : sorted(snapshot.of(Kind.PEER_AUTHENTICATION))) {
+            peerAuthenticationsByNamespace.computeIfAbsent(pa.metadata().namespace(), n -> new ArrayList<>()).add(pa);
+        }
+        for (IstioResource<AuthorizationPolicy> ap : sorted(snapshot.of(Kind.AUTHORIZATION_POLICY))) {
+            authorizationPoliciesByNamespace.computeIfAbsent(ap.metadata().namespace(), n -> new ArrayList<>())
+                    .add(ap);
         }
         for (IstioResource<VirtualService> vs : sorted(snapshot.of(Kind.VIRTUAL_SERVICE))) {
             List<String> gateways = vs.spec().gateways().isEmpty() ? List.of(MESH_GATEWAY) : vs.spec().gateways();
@@ -180,5 +195,99 @@ public final class MeshIndex {
                         && pod.labels().entrySet().containsAll(s.selector().entrySet()))
                 .sorted(Comparator.comparing(ServiceModel::name))
                 .toList();
+    }
+
+    // ---- security: PeerAuthentication, AuthorizationPolicy, workload identities ----
+
+    /** The root namespace: policies there without a selector apply mesh-wide. */
+    public String rootNamespace() {
+        return rootNamespace;
+    }
+
+    /**
+     * The mutual TLS mode a workload (namespace and labels) accepts on {@code port} (its container
+     * port; 0 for the workload-wide mode), with Istio's precedence: the workload's own policy (the
+     * oldest whose selector matches), then the namespace's, then the mesh-wide one in the root
+     * namespace, then PERMISSIVE. At each level UNSET inherits from the level above; a port-level
+     * setting overrides its policy's mode for that port.
+     */
+    public Mode mtlsMode(String namespace, Map<String, String> labels, int port) {
+        List<IstioResource<PeerAuthentication>> own = peerAuthenticationsByNamespace.getOrDefault(namespace, List.of());
+        Mode mode = inherit(Mode.PERMISSIVE, namespaceWide(
+                peerAuthenticationsByNamespace.getOrDefault(rootNamespace, List.of())));
+        mode = inherit(mode, namespaceWide(own));
+        for (IstioResource<PeerAuthentication> pa : own) {
+            WorkloadSelector selector = pa.spec().selector();
+            if (selector != null && !selector.isEmpty()
+                    && labels.entrySet().containsAll(selector.matchLabels().entrySet())) {
+                mode = inherit(mode, pa.spec());
+                PeerAuthentication.MutualTLS portLevel = pa.spec().portLevelMtls().get(port);
+                if (port > 0 && portLevel != null && portLevel.mode() != Mode.UNSET) {
+                    mode = portLevel.mode();
+                }
+                break;
+            }
+        }
+        return mode;
+    }
+
+    private static PeerAuthentication namespaceWide(List<IstioResource<PeerAuthentication>> policies) {
+        return policies.stream().map(IstioResource::spec)
+                .filter(p -> p.selector() == null || p.selector().isEmpty()).findFirst().orElse(null);
+    }
+
+    private static Mode inherit(Mode parent, PeerAuthentication policy) {
+        if (policy == null || policy.mtls() == null || policy.mtls().mode() == Mode.UNSET) {
+            return parent;
+        }
+        return policy.mtls().mode();
+    }
+
+    /**
+     * The AuthorizationPolicies that apply to a workload: those of the root namespace and of its own
+     * namespace whose selector is empty or matches its labels (selector-less root policies apply
+     * mesh-wide, as Istio). Oldest first, root namespace first. Policies attached by targetRef (to
+     * Gateways and waypoints) are not for sidecars and are left out.
+     */
+    public List<IstioResource<AuthorizationPolicy>> authorizationPolicies(String namespace,
+            Map<String, String> labels) {
+        List<IstioResource<AuthorizationPolicy>> out = new ArrayList<>();
+        List<String> namespaces = namespace.equals(rootNamespace) ? List.of(namespace)
+                : List.of(rootNamespace, namespace);
+        for (String ns : namespaces) {
+            for (IstioResource<AuthorizationPolicy> ap : authorizationPoliciesByNamespace.getOrDefault(ns, List.of())) {
+                AuthorizationPolicy spec = ap.spec();
+                if (spec.targetRef() != null || !spec.targetRefs().isEmpty()) {
+                    continue;
+                }
+                WorkloadSelector selector = spec.selector();
+                // a root-namespace policy with a selector applies to matching workloads of every namespace
+                if (selector == null || selector.isEmpty()
+                        || labels.entrySet().containsAll(selector.matchLabels().entrySet())) {
+                    out.add(ap);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The pod behind an endpoint of a Service of {@code namespace}: by its target pod, else by its address. */
+    public Optional<PodModel> podOf(String namespace, MeshService.MeshEndpoint endpoint) {
+        return endpoint.podName().isEmpty() ? podByIp(endpoint.address()) : pod(namespace, endpoint.podName());
+    }
+
+    /**
+     * The identities a client may expect behind {@code service}, as {@code <ns>/sa/<sa>} paths of
+     * the SPIFFE id: the service accounts of the pods behind it, sorted and without repeats.
+     */
+    public List<String> serviceAccounts(MeshService service) {
+        return memo(List.of("serviceAccounts", service.host()), () -> {
+            TreeSet<String> accounts = new TreeSet<>();
+            for (MeshService.MeshEndpoint e : service.endpoints()) {
+                podOf(service.namespace(), e).ifPresent(p -> accounts.add("ns/" + p.namespace() + "/sa/"
+                        + p.serviceAccount()));
+            }
+            return List.copyOf(accounts);
+        });
     }
 }

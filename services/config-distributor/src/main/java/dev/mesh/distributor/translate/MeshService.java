@@ -19,9 +19,11 @@ import java.util.function.BiFunction;
  *
  * @param address    the ClusterIP (or the first ServiceEntry address), empty when there is none
  * @param resolution how the proxy finds endpoints: EDS from the control plane, or DNS itself
+ * @param subjectAltNames a ServiceEntry's {@code subjectAltNames}: the identities its endpoints
+ *                   present (empty for Services, whose identities come from their pods)
  */
 public record MeshService(String host, String name, String namespace, String address, List<MeshPort> ports,
-        Resolution resolution, List<MeshEndpoint> endpoints, boolean external) {
+        Resolution resolution, List<MeshEndpoint> endpoints, boolean external, List<String> subjectAltNames) {
 
     public enum Resolution { EDS, DNS, PASSTHROUGH }
 
@@ -50,6 +52,7 @@ public record MeshService(String host, String name, String namespace, String add
     public MeshService {
         ports = List.copyOf(ports);
         endpoints = List.copyOf(endpoints);
+        subjectAltNames = List.copyOf(subjectAltNames);
     }
 
     public static MeshService of(ServiceModel s, String domain, List<EndpointModel> endpoints,
@@ -66,7 +69,7 @@ public record MeshService(String host, String name, String namespace, String add
                     e.ready()));
         }
         return new MeshService(s.fqdn(domain), s.name(), s.namespace(), s.clusterIp(), ports,
-                Resolution.EDS, meshEndpoints, false);
+                Resolution.EDS, meshEndpoints, false, List.of());
     }
 
     public static MeshService of(IstioResource<ServiceEntry> se, String host) {
@@ -95,7 +98,7 @@ public record MeshService(String host, String name, String namespace, String add
         }
         return new MeshService(host, se.metadata().name(), se.metadata().namespace(),
                 spec.addresses().isEmpty() ? "" : spec.addresses().get(0), ports, resolution, endpoints,
-                "MESH_EXTERNAL".equals(spec.location().name()));
+                "MESH_EXTERNAL".equals(spec.location().name()), spec.subjectAltNames());
     }
 
     /** Istio's protocol selection: appProtocol first, then the port name's prefix before '-'. */

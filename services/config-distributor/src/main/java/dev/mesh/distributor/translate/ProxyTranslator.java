@@ -25,6 +25,8 @@ import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.ApiListener;
+import dev.mesh.api.security.PeerAuthentication.MutualTLS.Mode;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
@@ -58,10 +60,16 @@ public final class ProxyTranslator {
     public static final int INBOUND_CAPTURE_PORT = 15006;
 
     private final ClusterTranslator clusters;
+    private final MeshTls tls;
     private final ResourceInterner interner;
 
-    public ProxyTranslator(ClusterTranslator clusters, ResourceInterner interner) {
+    /**
+     * @param tls the mesh's TLS: inbound mutual TLS as PeerAuthentication asks (the outbound side is
+     *            the cluster translator's)
+     */
+    public ProxyTranslator(ClusterTranslator clusters, MeshTls tls, ResourceInterner interner) {
         this.clusters = clusters;
+        this.tls = tls;
         this.interner = interner;
     }
 
@@ -111,11 +119,14 @@ public final class ProxyTranslator {
     private void outboundClusters(MeshIndex index, ProxyNode node, List<XdsResource> out, boolean grpc) {
         for (MeshService service : index.services().values()) {
             IstioResource<DestinationRule> rule = index.destinationRule(service.host(), node.namespace()).orElse(null);
-            for (ClusterTranslator.Built built : clusters.outbound(service, rule)) {
+            for (ClusterTranslator.Built built : clusters.outbound(index, service, rule)) {
                 Cluster cluster = built.cluster();
                 if (grpc) {
-                    // proxyless gRPC balances round robin; it ignores the options it does not know
-                    cluster = cluster.toBuilder().setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).build();
+                    // proxyless gRPC balances round robin; it ignores the options it does not know. It
+                    // has no SDS: mesh TLS reaches it through certificate providers (not built here),
+                    // so its clusters stay plain text.
+                    cluster = cluster.toBuilder().setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN).clearTransportSocket()
+                            .clearTransportSocketMatches().build();
                 }
                 out.add(interner.intern(cluster.getName(), cluster));
                 if (built.endpoints() != null) {
@@ -283,10 +294,7 @@ public final class ProxyTranslator {
             }
         }
         if (listener.getFilterChainsCount() > 0) {
-            listener.addListenerFilters(io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
-                    .setName("envoy.filters.listener.tls_inspector").setTypedConfig(Protos.any(
-                            io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector
-                                    .getDefaultInstance())));
+            listener.addListenerFilters(Filters.TLS_INSPECTOR);
         }
     }
 
@@ -437,13 +445,20 @@ public final class ProxyTranslator {
         return domains;
     }
 
+    /**
+     * The sidecar's inbound listener (15006): per declared port, filter chains as the workload's
+     * PeerAuthentication mode for that port says (STRICT: mutual TLS only, plain text sent to the
+     * black hole; PERMISSIVE: mutual TLS and plain text, told apart by the TLS inspector; DISABLE:
+     * plain text only); for other ports, pass-through with the workload-wide mode.
+     */
     private void inbound(MeshIndex index, ProxyNode node, Optional<PodModel> pod, List<XdsResource> out) {
+        Map<String, String> labels = pod.map(PodModel::labels).orElse(node.labels());
+        Mode workloadMode = index.mtlsMode(node.namespace(), labels, 0);
         Listener.Builder virtualInbound = Listener.newBuilder().setName("virtualInbound")
                 .setAddress(Protos.address("0.0.0.0", INBOUND_CAPTURE_PORT))
                 .setTrafficDirection(TrafficDirection.INBOUND)
-                .addListenerFilters(Filters.ORIGINAL_DST)
-                .setDefaultFilterChain(FilterChain.newBuilder().setName(INBOUND_PASSTHROUGH_CLUSTER)
-                        .addFilters(Filters.tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)));
+                .addListenerFilters(Filters.ORIGINAL_DST);
+        boolean detectsTls = workloadMode != Mode.DISABLE;
         if (pod.isPresent()) {
             Map<Integer, String> inboundPorts = new TreeMap<>();
             for (ServiceModel service : index.servicesSelecting(pod.get())) {
@@ -464,27 +479,52 @@ public final class ProxyTranslator {
                                                 .setAddress(Protos.address("127.0.0.1", port.getKey()))))))
                         .build();
                 out.add(interner.intern(cluster, inboundCluster));
-                FilterChain.Builder chain = FilterChain.newBuilder().setName(cluster)
-                        .setFilterChainMatch(FilterChainMatch.newBuilder().setDestinationPort(Protos.u32(port.getKey())));
+                Mode mode = index.mtlsMode(node.namespace(), labels, port.getKey());
+                detectsTls |= mode != Mode.DISABLE;
                 boolean http = new MeshPort("", port.getKey(), port.getValue()).isHttp();
-                if (http) {
-                    chain.addFilters(Filters.httpInline("inbound_0.0.0.0_" + port.getKey(), RouteConfiguration
-                            .newBuilder().setName(cluster).addVirtualHosts(VirtualHost.newBuilder()
-                                    .setName("inbound|http|" + port.getKey()).addDomains("*")
-                                    .addRoutes(Route.newBuilder().setName("default")
-                                            .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder()
-                                                    .setPrefix("/"))
-                                            .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
-                                                    .setCluster(cluster).setTimeout(Protos.seconds(0)))))
-                            .build()));
-                } else {
-                    chain.addFilters(Filters.tcpProxy(cluster, cluster));
+                Filter filter = http ? inboundHttp(cluster, port.getKey()) : Filters.tcpProxy(cluster, cluster);
+                FilterChainMatch.Builder match = FilterChainMatch.newBuilder()
+                        .setDestinationPort(Protos.u32(port.getKey()));
+                if (mode != Mode.DISABLE) {
+                    virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster + "tls")
+                            .setFilterChainMatch(match.clone().setTransportProtocol("tls"))
+                            .setTransportSocket(tls.inboundMtls()).addFilters(filter));
                 }
-                virtualInbound.addFilterChains(chain);
+                switch (mode) {
+                    case STRICT -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster + "blackhole")
+                            .setFilterChainMatch(match.clone().setTransportProtocol("raw_buffer"))
+                            .addFilters(Filters.tcpProxy(BLACKHOLE_CLUSTER, BLACKHOLE_CLUSTER)));
+                    case PERMISSIVE -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster)
+                            .setFilterChainMatch(match.clone().setTransportProtocol("raw_buffer")).addFilters(filter));
+                    default -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster)
+                            .setFilterChainMatch(match).addFilters(filter));
+                }
             }
+        }
+        if (workloadMode != Mode.DISABLE) {
+            virtualInbound.addFilterChains(FilterChain.newBuilder().setName("virtualInbound-mtls")
+                    .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"))
+                    .setTransportSocket(tls.inboundMtls())
+                    .addFilters(Filters.tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)));
+        }
+        String fallback = workloadMode == Mode.STRICT ? BLACKHOLE_CLUSTER : INBOUND_PASSTHROUGH_CLUSTER;
+        virtualInbound.setDefaultFilterChain(FilterChain.newBuilder().setName(fallback)
+                .addFilters(Filters.tcpProxy(fallback, fallback)));
+        if (detectsTls) {
+            virtualInbound.addListenerFilters(Filters.TLS_INSPECTOR);
         }
         Listener built = virtualInbound.build();
         out.add(interner.intern(built.getName(), built));
+    }
+
+    private static Filter inboundHttp(String cluster, int port) {
+        return Filters.httpInbound("inbound_0.0.0.0_" + port, RouteConfiguration.newBuilder().setName(cluster)
+                .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port).addDomains("*")
+                        .addRoutes(Route.newBuilder().setName("default")
+                                .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix("/"))
+                                .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
+                                        .setCluster(cluster).setTimeout(Protos.seconds(0)))))
+                .build(), List.of());
     }
 
     /** The container port a service port sends to: its number, or the named container port; 0 if the pod has none. */

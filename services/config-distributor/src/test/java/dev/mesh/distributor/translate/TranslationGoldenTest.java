@@ -8,6 +8,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.mesh.api.Problem;
 import dev.mesh.distributor.kube.MeshFixtures;
+import dev.mesh.distributor.xds.ConfigDump;
 import dev.mesh.distributor.xds.ProxyNode;
 import dev.mesh.distributor.xds.ProxySnapshot;
 import dev.mesh.distributor.xds.ResourceInterner;
@@ -17,15 +18,6 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector;
-import io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst;
-import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
-import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
-import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,13 +43,8 @@ class TranslationGoldenTest {
     private static final Path ROOT = Path.of(System.getProperty("user.dir")).resolve("../..").normalize();
     private static final boolean UPDATE = Boolean.getBoolean("update");
 
-    static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
-            .add(List.of(Cluster.getDescriptor(), ClusterLoadAssignment.getDescriptor(), Listener.getDescriptor(),
-                    RouteConfiguration.getDescriptor(), HttpConnectionManager.getDescriptor(), Router.getDescriptor(),
-                    HTTPFault.getDescriptor(), TcpProxy.getDescriptor(), OriginalDst.getDescriptor(),
-                    HttpInspector.getDescriptor(), TlsInspector.getDescriptor(), DownstreamTlsContext.getDescriptor(),
-                    HttpProtocolOptions.getDescriptor()))
-            .build());
+    /** The same types /debug/config_dump knows: a golden file that prints, dumps. */
+    static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(ConfigDump.TYPES);
 
     static Stream<String> cases() throws IOException {
         try (Stream<Path> list = Files.list(CASES)) {
@@ -89,8 +76,8 @@ class TranslationGoldenTest {
         check(dir.resolve("rejected.txt"), rejected.toString());
 
         MeshIndex index = new MeshIndex(loaded.snapshot(), "cluster.local", "istio-system");
-        ProxyTranslator translator = new ProxyTranslator(new ClusterTranslator(UpstreamTls.PLAINTEXT),
-                new ResourceInterner());
+        MeshTls tls = new MeshTls("cluster.local", true);
+        ProxyTranslator translator = new ProxyTranslator(new ClusterTranslator(tls), tls, new ResourceInterner());
         for (String line : Files.readAllLines(dir.resolve("proxies.txt"))) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
