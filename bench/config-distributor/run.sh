@@ -20,6 +20,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != "1" || ! -f "$module/target/quarkus-app/quarku
 fi
 mkdir -p "$bench/target/classes"
 cp="$module/target/classes:$(cat "$module/target/classpath.txt")"
-javac -d "$bench/target/classes" -cp "$cp" $(find "$bench/src" -name '*.java')
+mapfile -t sources < <(find "$bench/src" -name '*.java')
+javac -d "$bench/target/classes" -cp "$cp" "${sources[@]}"
 exec java -Xmx2g -cp "$bench/target/classes:$cp" dev.mesh.bench.xds.XdsLoad \
   "$module/target/quarkus-app/quarkus-run.jar" "$root/deploy/charts/mesh/crds" "$clients" "$services" "$rounds"

@@ -23,6 +23,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != "1" || ! -f "$module/target/quarkus-app/quarku
 fi
 mkdir -p "$bench/target/classes"
 cp="$module/target/test-classes:$module/target/classes:$(cat "$module/target/classpath.txt")"
-javac -d "$bench/target/classes" -cp "$cp" $(find "$bench/src" -name '*.java')
+mapfile -t sources < <(find "$bench/src" -name '*.java')
+javac -d "$bench/target/classes" -cp "$cp" "${sources[@]}"
 exec java -Xmx512m -Djava.util.logging.manager=org.jboss.logmanager.LogManager -cp "$bench/target/classes:$cp" dev.mesh.bench.proxy.ProxyBench \
   "$module/target/quarkus-app/quarkus-run.jar" "$bench/target/run" "$seconds" "$connections"

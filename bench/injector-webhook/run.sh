@@ -31,7 +31,8 @@ fi
 LOG="$(mktemp)"
 MESH_INJECTOR_KUBERNETES=false MESH_INJECTOR_WEBHOOK_PORT="$PORT" MESH_INJECTOR_METRICS_PORT="$METRICS_PORT" \
   MESH_INJECTOR_WEBHOOK_HOST=127.0.0.1 MESH_INJECTOR_TEMPLATE_FILE="$HERE/no-values.yaml" \
-  java ${BENCH_JAVA_OPTS:--Xmx256m} -jar "$JAR" >"$LOG" 2>&1 &
+  read -r -a java_opts <<<"${BENCH_JAVA_OPTS:--Xmx256m}"
+  java "${java_opts[@]}" -jar "$JAR" >"$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -f "$LOG"' EXIT
 

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         exitCodeOnInvalidInput = ExitCodes.INCORRECT_USAGE,
         description = "Configure, inspect and troubleshoot the mesh. Speaks Istio's API: where Istio's docs say"
                 + " istioctl, use meshctl.",
-        subcommands = {VersionCommand.class, AnalyzeCommand.class, KubeInjectCommand.class})
+        subcommands = {VersionCommand.class, InstallCommand.class, UninstallCommand.class, ManifestCommand.class,
+                AnalyzeCommand.class, KubeInjectCommand.class})
 public class MeshctlCommand implements Runnable {
 
     @CommandLine.Spec

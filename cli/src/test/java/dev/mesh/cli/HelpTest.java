@@ -33,6 +33,16 @@ class HelpTest {
     }
 
     @Test
+    void installHelp_describesValuesClusterAndTimeoutWithExamples() {
+        CliRun run = CliRun.of("install", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.output()).contains("Usage: meshctl install")
+                .contains("--set", "--filename", "--istioNamespace", "--kubeconfig", "--context",
+                        "--skip-confirmation", "--readiness-timeout", "Examples:", "meshctl install --set profile=demo -y");
+    }
+
+    @Test
     void unknownSubcommand_exitsWithIstioctlsUsageCode() {
         assertThat(CliRun.of("bogus").exitCode()).isEqualTo(ExitCodes.INCORRECT_USAGE);
     }
