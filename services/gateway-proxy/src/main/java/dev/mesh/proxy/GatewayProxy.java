@@ -1,6 +1,8 @@
 package dev.mesh.proxy;
 
 import dev.mesh.proxy.admin.AdminServers;
+import dev.mesh.proxy.capture.CaptureServers;
+import dev.mesh.proxy.capture.CaptureTable;
 import dev.mesh.proxy.http.Balancers;
 import dev.mesh.proxy.http.ListenerManager;
 import dev.mesh.proxy.http.RouterHandler;
@@ -30,17 +32,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
 
 /**
- * The proxy in router mode, put together: ADS client → consistent listener views → listeners and router on
- * Vert.x, plus the health, Prometheus and admin servers. Plain class: Quarkus only constructs and closes it.
+ * The proxy put together: ADS client → consistent listener views → listeners (router mode) or capture listeners
+ * (sidecar mode) and the router on Vert.x, plus the health, Prometheus and admin servers. Plain class: Quarkus only constructs and closes it.
  */
 public final class GatewayProxy implements AutoCloseable {
 
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(GatewayProxy.class);
 
-    /** Everything the proxy needs to know at start. Ports may be 0 (tests). */
+    /**
+     * Everything the proxy needs to know at start. Ports may be 0 (tests). {@code sidecar} turns on the capture
+     * listeners on {@code outboundPort} and {@code inboundPort}.
+     */
     public record Options(NodeIdentity node, String discoveryAddress, Path savedConfig, Duration initialFetchTimeout,
             Duration reconnectInitialBackoff, Duration reconnectMaxBackoff, int maxBufferedBodyBytes, String adminHost,
-            int adminPort, int healthPort, int prometheusPort) {}
+            int adminPort, int healthPort, int prometheusPort, boolean sidecar, int outboundPort, int inboundPort) {}
 
     private final Vertx vertx;
     private final Options options;
@@ -52,6 +57,8 @@ public final class GatewayProxy implements AutoCloseable {
     private final HttpClient http2;
     private final ListenerManager listeners;
     private final AdminServers admin;
+    private final CaptureServers capture;
+    private volatile CaptureTable captureTable = CaptureTable.EMPTY;
     private ManagedChannel channel;
     private AdsClient ads;
     private volatile Map<String, ListenerView> views = Map.of();
@@ -78,12 +85,22 @@ public final class GatewayProxy implements AutoCloseable {
                 new RouterHandler.Settings(options.maxBufferedBodyBytes(), node.workloadName(), node.namespace(),
                         node.labels().getOrDefault("app", node.workloadName()), node.labels().get("version")),
                 name -> views.get(name));
-        this.listeners = new ListenerManager(vertx, router, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
+        this.listeners = new ListenerManager(vertx, router, eventLoops);
+        this.capture = options.sidecar() ? new CaptureServers(vertx, router, balancers, stats, () -> captureTable,
+                new CaptureServers.Settings(options.outboundPort(), options.inboundPort(), eventLoops,
+                        node.workloadName(), node.namespace())) : null;
         this.admin = new AdminServers(vertx, stats, this::ready, () -> applied);
     }
 
     public Future<Void> start() {
+        if (capture != null && !vertx.isNativeTransportEnabled()) {
+            return Future.failedFuture(new IllegalStateException("sidecar mode needs Netty's native epoll transport to "
+                    + "read SO_ORIGINAL_DST, but it is not available: " + vertx.unavailableNativeTransportCause()
+                    + " (Linux x86_64 with netty-transport-native-epoll, and VertxOptions.setPreferNativeTransport(true))"));
+        }
         return admin.start(options.adminHost(), options.adminPort(), options.healthPort(), options.prometheusPort())
+                .compose(v -> capture == null ? Future.succeededFuture() : capture.start())
                 .onSuccess(v -> {
                     channel = ManagedChannelBuilder.forTarget(options.discoveryAddress()).usePlaintext().build();
                     ads = new AdsClient(channel, options.node().toNode(), xdsExecutor,
@@ -96,6 +113,7 @@ public final class GatewayProxy implements AutoCloseable {
     /** Runs on the xDS executor: swap the views first so requests see the new config, then (un)bind sockets. */
     private void onApply(AdsClient.Applied next) {
         views = next.views();
+        captureTable = CaptureTable.of(next.views(), options.outboundPort(), options.inboundPort());
         Set<String> clusters = new HashSet<>();
         next.views().values().forEach(v -> clusters.addAll(v.clusters().keySet()));
         balancers.retain(clusters);
@@ -153,7 +171,8 @@ public final class GatewayProxy implements AutoCloseable {
             }
             xdsExecutor.shutdown();
             xdsExecutor.awaitTermination(5, TimeUnit.SECONDS);
-            Future.join(listeners.close(), admin.close(), http1.close(), http2.close())
+            Future.join(listeners.close(), admin.close(), http1.close(), http2.close(),
+                    capture == null ? Future.succeededFuture() : capture.close())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

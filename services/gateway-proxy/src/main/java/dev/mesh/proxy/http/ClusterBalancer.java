@@ -184,7 +184,7 @@ public final class ClusterBalancer {
     private int pickByPolicy(String hashKey, RandomGenerator random) {
         return switch (spec.lbPolicy()) {
             case ROUND_ROBIN -> schedule[(int) Math.floorMod(next.getAndIncrement(), (long) schedule.length)];
-            case RANDOM -> schedule[random.nextInt(schedule.length)];
+            case RANDOM, ORIGINAL_DST -> schedule[random.nextInt(schedule.length)];
             case LEAST_REQUEST -> {
                 if (endpoints.size() == 1) {
                     yield 0;

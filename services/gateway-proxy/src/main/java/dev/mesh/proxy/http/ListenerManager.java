@@ -40,14 +40,14 @@ public final class ListenerManager {
         for (var it = bound.entrySet().iterator(); it.hasNext();) {
             var e = it.next();
             ListenerView v = views.get(e.getKey());
-            if (v == null || !v.listener().bindToPort() || !sameSocket(v.listener(), e.getValue().listener())) {
+            if (v == null || !served(v.listener()) || !sameSocket(v.listener(), e.getValue().listener())) {
                 e.getValue().servers().forEach(s -> pending.add(s.close()));
                 it.remove();
             }
         }
         for (ListenerView v : views.values()) {
             Listener l = v.listener();
-            if (bound.containsKey(l.name()) || !l.bindToPort()) {
+            if (bound.containsKey(l.name()) || !served(l)) {
                 continue;
             }
             List<HttpServer> servers = new ArrayList<>();
@@ -63,6 +63,11 @@ public final class ListenerManager {
             LOG.infof("listener %s on %s:%d", l.name(), l.address(), l.port());
         }
         return Future.join(pending).mapEmpty();
+    }
+
+    /** HTTP listeners that own a socket; TCP listeners (the sidecar's capture listeners among them) are not bound here. */
+    private static boolean served(Listener l) {
+        return l.bindToPort() && l.http();
     }
 
     private static boolean sameSocket(Listener a, Listener b) {

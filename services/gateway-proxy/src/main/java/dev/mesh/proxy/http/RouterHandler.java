@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,15 @@ public final class RouterHandler {
     }
 
     public Handler<HttpServerRequest> forListener(String listenerName) {
-        return req -> new Exchange(req, views.apply(listenerName)).start();
+        return req -> new Exchange(req, views.apply(listenerName), null).start();
+    }
+
+    /**
+     * Serves one request of a captured connection (sidecar mode) with the view its original destination
+     * selected; {@code originalDst} is where a passthrough (ORIGINAL_DST) cluster sends it.
+     */
+    public void handle(HttpServerRequest req, ListenerView view, SocketAddress originalDst) {
+        new Exchange(req, view, originalDst).start();
     }
 
     static boolean roll(int perMillion) {
@@ -79,6 +88,7 @@ public final class RouterHandler {
     private final class Exchange {
         private final HttpServerRequest req;
         private final ListenerView view;
+        private final SocketAddress originalDst;
         private final long startNanos = System.nanoTime();
         private final List<String> flags = new ArrayList<>(2);
         private String authority;
@@ -102,9 +112,10 @@ public final class RouterHandler {
         private boolean done;
         private boolean recorded;
 
-        Exchange(HttpServerRequest req, ListenerView view) {
+        Exchange(HttpServerRequest req, ListenerView view, SocketAddress originalDst) {
             this.req = req;
             this.view = view;
+            this.originalDst = originalDst;
         }
 
         void start() {
@@ -112,7 +123,7 @@ public final class RouterHandler {
                 req.pause();
             }
             authority = req.authority() == null ? "" : req.authority().toString();
-            if (view != null) {
+            if (view != null && view.routes() != null) {
                 vhost = view.routes().select(authority);
                 if (vhost != null) {
                     for (Route r : vhost.routes()) {
@@ -205,7 +216,17 @@ public final class RouterHandler {
                 localReply(LocalReply.NO_CLUSTER);
                 return;
             }
-            balancer = balancers.forCluster(cluster, view.endpoints().get(chosen.name()));
+            if (cluster.originalDst()) {
+                if (originalDst == null) {
+                    localReply(LocalReply.NO_HEALTHY_UPSTREAM);
+                    return;
+                }
+                // The passthrough cluster's one endpoint is where the client meant to go.
+                balancer = new ClusterBalancer(cluster,
+                        List.of(new Endpoint(originalDst.hostAddress(), originalDst.port(), 1, null)));
+            } else {
+                balancer = balancers.forCluster(cluster, view.endpoints().get(chosen.name()));
+            }
             upstreamHeaders = requestHeaders();
             upstreamUri = rewrite(f);
             upstreamAuthority = f.hostRewrite() != null ? HostAndPort.create(f.hostRewrite(), -1)
@@ -601,10 +622,20 @@ public final class RouterHandler {
             String ns = cluster == null ? null : cluster.serviceNamespace();
             String proto = req.version() == HttpVersion.HTTP_2
                     && String.valueOf(req.getHeader("content-type")).startsWith("application/grpc") ? "grpc" : "http";
-            stats.record(new ProxyStats.Labels("source", settings.sourceWorkload(), settings.sourceNamespace(),
-                    settings.sourceApp(), settings.sourceVersion(), service, serviceName, ns,
-                    lastEndpoint == null ? null : lastEndpoint.workload(), cluster == null ? null : cluster.subset(),
-                    proto, status, flags.isEmpty() ? "-" : String.join(",", flags)), System.nanoTime() - startNanos);
+            String responseFlags = flags.isEmpty() ? "-" : String.join(",", flags);
+            ProxyStats.Labels labels;
+            if (view != null && view.listener().inbound()) {
+                // This proxy is the destination; who called is unknown without peer metadata (mTLS).
+                labels = new ProxyStats.Labels("destination", null, null, null, null, service, serviceName,
+                        ns != null ? ns : settings.sourceNamespace(), settings.sourceWorkload(), settings.sourceVersion(),
+                        proto, status, responseFlags);
+            } else {
+                labels = new ProxyStats.Labels("source", settings.sourceWorkload(), settings.sourceNamespace(),
+                        settings.sourceApp(), settings.sourceVersion(), service, serviceName, ns,
+                        lastEndpoint == null ? null : lastEndpoint.workload(), cluster == null ? null : cluster.subset(),
+                        proto, status, responseFlags);
+            }
+            stats.record(labels, System.nanoTime() - startNanos);
         }
 
         private void cancelGlobalTimer() {

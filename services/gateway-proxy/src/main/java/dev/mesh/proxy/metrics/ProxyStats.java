@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Istio's standard request metrics, kept by label set and rendered in Prometheus text format:
- * {@code istio_requests_total} and {@code istio_request_duration_milliseconds}. Recording costs a map lookup
+ * {@code istio_requests_total} and {@code istio_request_duration_milliseconds}, and for proxied TCP connections
+ * {@code istio_tcp_connections_opened_total}, {@code istio_tcp_connections_closed_total},
+ * {@code istio_tcp_sent_bytes_total} and {@code istio_tcp_received_bytes_total}. Recording costs a map lookup
  * and a few adders, lock-free, so it can sit on the request path.
  */
 public final class ProxyStats {
@@ -47,7 +49,7 @@ public final class ProxyStats {
             return b.append('}').toString();
         }
 
-        private static void add(StringBuilder b, String name, String value) {
+        static void add(StringBuilder b, String name, String value) {
             String v = value == null ? "unknown" : value;
             b.append(name).append("=\"").append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n"))
                     .append("\",");
@@ -66,7 +68,49 @@ public final class ProxyStats {
         }
     }
 
+    /** The label values of one proxied TCP connection; {@code null} values are rendered as {@code unknown}. */
+    public record TcpLabels(String reporter, String sourceWorkload, String sourceWorkloadNamespace,
+            String destinationService, String destinationServiceName, String destinationServiceNamespace,
+            String destinationWorkload, String responseFlags) {
+
+        String render() {
+            StringBuilder b = new StringBuilder("{");
+            Labels.add(b, "reporter", reporter);
+            Labels.add(b, "source_workload", sourceWorkload);
+            Labels.add(b, "source_workload_namespace", sourceWorkloadNamespace);
+            Labels.add(b, "destination_workload", destinationWorkload);
+            Labels.add(b, "destination_service", destinationService);
+            Labels.add(b, "destination_service_name", destinationServiceName);
+            Labels.add(b, "destination_service_namespace", destinationServiceNamespace);
+            Labels.add(b, "request_protocol", "tcp");
+            Labels.add(b, "response_flags", responseFlags);
+            Labels.add(b, "connection_security_policy", "unknown");
+            b.setLength(b.length() - 1);
+            return b.append('}').toString();
+        }
+    }
+
+    /** Counters of one TCP label set; bytes are added as they flow, so a long connection shows up while open. */
+    public static final class TcpSeries {
+        final LongAdder opened = new LongAdder();
+        final LongAdder closed = new LongAdder();
+        public final LongAdder sent = new LongAdder();
+        public final LongAdder received = new LongAdder();
+
+        public void closed() {
+            closed.increment();
+        }
+    }
+
     private final Map<Labels, Series> series = new ConcurrentHashMap<>();
+    private final Map<TcpLabels, TcpSeries> tcp = new ConcurrentHashMap<>();
+
+    /** Counts a TCP connection opened; the caller adds its bytes and its close to the series returned. */
+    public TcpSeries tcpOpened(TcpLabels labels) {
+        TcpSeries s = tcp.computeIfAbsent(labels, l -> new TcpSeries());
+        s.opened.increment();
+        return s;
+    }
 
     public void record(Labels labels, long durationNanos) {
         Series s = series.computeIfAbsent(labels, l -> new Series());
@@ -100,7 +144,16 @@ public final class ProxyStats {
             out.append("istio_request_duration_milliseconds_count").append(labels).append(' ')
                     .append(s.count.sum()).append('\n');
         });
+        tcpCounter(out, "istio_tcp_connections_opened_total", s -> s.opened.sum());
+        tcpCounter(out, "istio_tcp_connections_closed_total", s -> s.closed.sum());
+        tcpCounter(out, "istio_tcp_sent_bytes_total", s -> s.sent.sum());
+        tcpCounter(out, "istio_tcp_received_bytes_total", s -> s.received.sum());
         return out.toString();
+    }
+
+    private void tcpCounter(StringBuilder out, String name, java.util.function.ToLongFunction<TcpSeries> value) {
+        out.append("# TYPE ").append(name).append(" counter\n");
+        tcp.forEach((l, s) -> out.append(name).append(l.render()).append(' ').append(value.applyAsLong(s)).append('\n'));
     }
 
     private static String formatBucket(double b) {

@@ -1,8 +1,27 @@
 package dev.mesh.proxy.model;
 
+import java.util.List;
+
 /**
- * An LDS listener with an HTTP connection manager: where to listen and which route table to use. A listener
- * with {@code bindToPort == false} is a sidecar's virtual listener: it owns no socket, traffic reaches it
- * through the capture listeners.
+ * One served filter chain of an LDS listener: where it listens and what it does with a connection. An HTTP
+ * chain takes its routes from RDS ({@code routeConfigName}) or inline ({@code inlineRoutes}); a TCP chain
+ * ({@code tcpClusters} non-null) proxies bytes to one of its weighted clusters.
+ *
+ * <p>A listener with {@code bindToPort == false} is a sidecar's virtual listener: it owns no socket, traffic
+ * reaches it through the capture listeners by its original destination. A listener whose filter chains match
+ * on {@code destination_port} (the sidecar's {@code virtualInbound}) becomes one of these per chain, named
+ * after the chain and listening on that port; its default chain keeps the listener's own name.
+ * {@code inbound} is Envoy's {@code traffic_direction: INBOUND}: requests are reported as the destination.
  */
-public record Listener(String name, String address, int port, String routeConfigName, boolean bindToPort) {}
+public record Listener(String name, String address, int port, String routeConfigName, boolean bindToPort,
+        RouteTable inlineRoutes, List<Action.WeightedCluster> tcpClusters, boolean inbound) {
+
+    public boolean http() {
+        return tcpClusters == null;
+    }
+
+    /** Whether the address is 0.0.0.0 or ::, so the listener stands for every address on its port. */
+    public boolean wildcardAddress() {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]");
+    }
+}

@@ -33,6 +33,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
@@ -54,6 +55,7 @@ import java.util.regex.PatternSyntaxException;
 public final class XdsParser {
 
     public static final String HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
+    public static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
     public static final String FAULT_FILTER = "envoy.filters.http.fault";
     private static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
     /** Envoy's route timeout when the route does not set one. */
@@ -77,8 +79,9 @@ public final class XdsParser {
     // ---------------------------------------------------------------- listeners
 
     /**
-     * Listeners with an HTTP connection manager that takes its routes from RDS. Listeners without one (TCP
-     * proxies, the sidecar's capture listeners) are not served in router mode and are skipped, not refused.
+     * Listeners whose filter chains the proxy can serve: an HTTP connection manager (routes from RDS or inline)
+     * or a TCP proxy. Listeners with neither are skipped, not refused. See {@link Listener} for how a listener
+     * whose chains match on destination port becomes one model listener per chain.
      */
     public static Parsed<Listener> listeners(List<Any> resources) {
         Map<String, Listener> out = new LinkedHashMap<>();
@@ -89,9 +92,8 @@ public final class XdsParser {
             try {
                 var l = resources.get(i).unpack(io.envoyproxy.envoy.config.listener.v3.Listener.class);
                 name = l.getName();
-                Listener parsed = listener(l);
-                if (parsed != null) {
-                    out.put(l.getName(), parsed);
+                for (Listener parsed : listener(l)) {
+                    out.put(parsed.name(), parsed);
                 }
                 raw.put(l.getName(), resources.get(i));
             } catch (InvalidProtocolBufferException e) {
@@ -103,36 +105,97 @@ public final class XdsParser {
         return new Parsed<>(out, raw, errors);
     }
 
-    private static Listener listener(io.envoyproxy.envoy.config.listener.v3.Listener l) throws Invalid {
+    private static List<Listener> listener(io.envoyproxy.envoy.config.listener.v3.Listener l) throws Invalid {
         if (!l.getAddress().hasSocketAddress()) {
-            return null;
+            return List.of();
         }
         var sa = l.getAddress().getSocketAddress();
+        boolean bind = !l.hasBindToPort() || l.getBindToPort().getValue();
+        boolean inbound = l.getTrafficDirection() == io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND;
+        List<Listener> out = new ArrayList<>();
+        Listener first = null;
         for (int c = 0; c < l.getFilterChainsCount(); c++) {
             FilterChain chain = l.getFilterChains(c);
-            for (int f = 0; f < chain.getFiltersCount(); f++) {
-                Filter filter = chain.getFilters(f);
-                if (!filter.getTypedConfig().getTypeUrl().equals(HCM)) {
-                    continue;
+            String at = "filter_chains[" + c + "]";
+            if (chain.getFilterChainMatch().hasDestinationPort()) {
+                int port = chain.getFilterChainMatch().getDestinationPort().getValue();
+                if (port <= 0 || port > 65535) {
+                    throw new Invalid(at + ".filter_chain_match.destination_port: " + port + " is not a port");
                 }
-                String field = "filter_chains[" + c + "].filters[" + f + "].typed_config";
+                String name = chain.getName().isEmpty() ? l.getName() + "|" + port : chain.getName();
+                Listener parsed = chain(chain, at, name, sa.getAddress(), port, false, inbound);
+                if (parsed != null) {
+                    out.add(parsed);
+                }
+            } else if (first == null) {
+                first = chain(chain, at, l.getName(), sa.getAddress(), sa.getPortValue(), bind, inbound);
+            }
+        }
+        if (first == null && l.hasDefaultFilterChain()) {
+            first = chain(l.getDefaultFilterChain(), "default_filter_chain", l.getName(), sa.getAddress(),
+                    sa.getPortValue(), bind, inbound);
+        }
+        if (first != null) {
+            if (sa.getPortValue() <= 0 || sa.getPortValue() > 65535) {
+                throw new Invalid("address.socket_address.port_value: " + sa.getPortValue() + " is not a port");
+            }
+            out.add(first);
+        }
+        return out;
+    }
+
+    /** The first filter of the chain the proxy serves (HTTP connection manager or TCP proxy), or null. */
+    private static Listener chain(FilterChain chain, String at, String name, String address, int port, boolean bind,
+            boolean inbound) throws Invalid {
+        for (int f = 0; f < chain.getFiltersCount(); f++) {
+            Filter filter = chain.getFilters(f);
+            String field = at + ".filters[" + f + "].typed_config";
+            String type = filter.getTypedConfig().getTypeUrl();
+            if (type.equals(HCM)) {
                 HttpConnectionManager hcm;
                 try {
                     hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
                 } catch (InvalidProtocolBufferException e) {
                     throw new Invalid(field + ": cannot unpack HttpConnectionManager: " + e.getMessage());
                 }
-                if (!hcm.hasRds()) {
-                    return null;
+                if (hcm.hasRds()) {
+                    if (hcm.getRds().getRouteConfigName().isEmpty()) {
+                        throw new Invalid(field + ".rds.route_config_name: must not be empty");
+                    }
+                    return new Listener(name, address, port, hcm.getRds().getRouteConfigName(), bind, null, null, inbound);
                 }
-                if (hcm.getRds().getRouteConfigName().isEmpty()) {
-                    throw new Invalid(field + ".rds.route_config_name: must not be empty");
+                if (hcm.hasRouteConfig()) {
+                    RouteTable inline;
+                    try {
+                        inline = routeTable(hcm.getRouteConfig());
+                    } catch (Invalid e) {
+                        throw new Invalid(field + ".route_config." + e.getMessage());
+                    }
+                    return new Listener(name, address, port, null, bind, inline, null, inbound);
                 }
-                if (sa.getPortValue() <= 0 || sa.getPortValue() > 65535) {
-                    throw new Invalid("address.socket_address.port_value: " + sa.getPortValue() + " is not a port");
+                return null;
+            }
+            if (type.equals(TCP_PROXY)) {
+                TcpProxy tcp;
+                try {
+                    tcp = filter.getTypedConfig().unpack(TcpProxy.class);
+                } catch (InvalidProtocolBufferException e) {
+                    throw new Invalid(field + ": cannot unpack TcpProxy: " + e.getMessage());
                 }
-                return new Listener(l.getName(), sa.getAddress(), sa.getPortValue(), hcm.getRds().getRouteConfigName(),
-                        !l.hasBindToPort() || l.getBindToPort().getValue());
+                List<Action.WeightedCluster> clusters = new ArrayList<>();
+                if (tcp.hasWeightedClusters()) {
+                    for (var w : tcp.getWeightedClusters().getClustersList()) {
+                        if (w.getWeight() > 0) {
+                            clusters.add(new Action.WeightedCluster(w.getName(), w.getWeight(), HeaderOps.NONE));
+                        }
+                    }
+                } else if (!tcp.getCluster().isEmpty()) {
+                    clusters.add(new Action.WeightedCluster(tcp.getCluster(), 1, HeaderOps.NONE));
+                }
+                if (clusters.isEmpty()) {
+                    throw new Invalid(field + ": TcpProxy names no cluster (cluster or weighted_clusters)");
+                }
+                return new Listener(name, address, port, null, bind, null, List.copyOf(clusters), inbound);
             }
         }
         return null;
@@ -444,7 +507,7 @@ public final class XdsParser {
 
     // ---------------------------------------------------------------- clusters and endpoints
 
-    /** Clusters the proxy can send to; ORIGINAL_DST (passthrough) clusters belong to sidecar mode and are skipped. */
+    /** Clusters the proxy can send to; an ORIGINAL_DST (passthrough) cluster sends to the original destination. */
     public static Parsed<ClusterSpec> clusters(List<Any> resources) {
         Map<String, ClusterSpec> out = new LinkedHashMap<>();
         Map<String, Any> raw = new LinkedHashMap<>();
@@ -473,7 +536,9 @@ public final class XdsParser {
             throw new Invalid("name: must not be empty");
         }
         if (c.getType() == Cluster.DiscoveryType.ORIGINAL_DST) {
-            return null;
+            return new ClusterSpec(c.getName(), null, List.of(), ClusterSpec.LbPolicy.ORIGINAL_DST, false,
+                    c.hasConnectTimeout() ? duration(c.getConnectTimeout()) : Duration.ofSeconds(5), null, null, null,
+                    null, null);
         }
         ClusterSpec.LbPolicy lb = switch (c.getLbPolicy()) {
             case ROUND_ROBIN -> ClusterSpec.LbPolicy.ROUND_ROBIN;

@@ -132,7 +132,7 @@ public final class XdsState {
     /** Names of the route tables the accepted listeners use. */
     public Set<String> rdsNames() {
         Set<String> names = new TreeSet<>();
-        listeners.values().forEach(l -> names.add(l.routeConfigName()));
+        listeners.values().stream().filter(l -> l.routeConfigName() != null).forEach(l -> names.add(l.routeConfigName()));
         return names;
     }
 
@@ -145,9 +145,10 @@ public final class XdsState {
     public Map<String, ListenerView> assemble() {
         Map<String, ListenerView> next = new LinkedHashMap<>();
         for (Listener l : listeners.values()) {
-            RouteTable table = routes.get(l.routeConfigName());
+            RouteTable table = l.inlineRoutes() != null ? l.inlineRoutes()
+                    : l.routeConfigName() != null ? routes.get(l.routeConfigName()) : null;
             ListenerView view = null;
-            if (table != null) {
+            if (table != null || !l.http()) {
                 view = complete(l, table);
             }
             if (view == null) {
@@ -172,10 +173,17 @@ public final class XdsState {
         return views;
     }
 
+    /** The view of an HTTP listener with its route table, or of a TCP listener ({@code table} null). */
     private ListenerView complete(Listener l, RouteTable table) {
         Map<String, ClusterSpec> used = new HashMap<>();
         Map<String, List<Endpoint>> eps = new HashMap<>();
-        for (String name : clusterNames(table)) {
+        Set<String> names = new LinkedHashSet<>();
+        if (table != null) {
+            names.addAll(clusterNames(table));
+        } else {
+            l.tcpClusters().forEach(c -> names.add(c.name()));
+        }
+        for (String name : names) {
             ClusterSpec c = clusters.get(name);
             if (c == null) {
                 continue;

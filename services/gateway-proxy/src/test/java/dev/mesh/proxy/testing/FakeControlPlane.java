@@ -33,11 +33,22 @@ public final class FakeControlPlane implements AutoCloseable {
     private final List<Stream> streams = new CopyOnWriteArrayList<>();
     private final List<DiscoveryRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong nonce = new AtomicLong();
+    private final String host;
     private int port;
     private Server server;
 
+    /** On 127.0.0.1. */
+    public FakeControlPlane() {
+        this("127.0.0.1");
+    }
+
+    /** On {@code host}, for proxies in another network namespace. */
+    public FakeControlPlane(String host) {
+        this.host = host;
+    }
+
     public synchronized FakeControlPlane start() throws IOException {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port)).addService(new Service()).build().start();
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).addService(new Service()).build().start();
         port = server.getPort();
         return this;
     }
@@ -51,7 +62,7 @@ public final class FakeControlPlane implements AutoCloseable {
     }
 
     public String address() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public List<DiscoveryRequest> requests() {

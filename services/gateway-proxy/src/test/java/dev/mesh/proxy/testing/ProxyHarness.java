@@ -34,7 +34,7 @@ public final class ProxyHarness {
                 Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), "istio-ingressgateway-service-account",
                 "istio-ingressgateway", "Kubernetes");
         GatewayProxy proxy = new GatewayProxy(vertx, new GatewayProxy.Options(node, discoveryAddress, savedConfig,
-                initialFetchTimeout, Duration.ofMillis(50), Duration.ofMillis(300), 65536, "127.0.0.1", 0, 0, 0),
+                initialFetchTimeout, Duration.ofMillis(50), Duration.ofMillis(300), 65536, "127.0.0.1", 0, 0, 0, false, 0, 0),
                 Clock.systemUTC());
         proxy.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return proxy;

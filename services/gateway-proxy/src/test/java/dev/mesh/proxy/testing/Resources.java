@@ -108,7 +108,7 @@ public final class Resources {
                 .setResourceApiVersion(io.envoyproxy.envoy.config.core.v3.ApiVersion.V3).build();
     }
 
-    static Address address(String ip, int port) {
+    public static Address address(String ip, int port) {
         return Address.newBuilder().setSocketAddress(SocketAddress.newBuilder().setAddress(ip).setPortValue(port)).build();
     }
 

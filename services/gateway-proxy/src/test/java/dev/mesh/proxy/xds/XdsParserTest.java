@@ -76,11 +76,46 @@ class XdsParserTest {
     }
 
     @Test
-    void sidecarVirtualListeners_areParsedButBindNoPort() throws Exception {
+    void sidecarListeners_becomeHttpTcpAndPerPortInboundListeners() throws Exception {
         var parsed = XdsParser.listeners(Golden.load("walkthrough-sidecar.json", "LDS"));
         assertThat(parsed.errors()).isEmpty();
-        assertThat(parsed.resources().get("0.0.0.0_80").bindToPort()).isFalse();
-        assertThat(parsed.resources()).doesNotContainKey("10.98.50.247_443");
+        var http = parsed.resources().get("0.0.0.0_80");
+        assertThat(http.bindToPort()).isFalse();
+        assertThat(http.http()).isTrue();
+        assertThat(http.routeConfigName()).isEqualTo("80");
+        var tcp = parsed.resources().get("10.98.50.247_443");
+        assertThat(tcp.http()).isFalse();
+        assertThat(tcp.tcpClusters()).extracting(Action.WeightedCluster::name)
+                .containsExactly("outbound|443||istio-ingressgateway.istio-system.svc.cluster.local");
+        var outbound = parsed.resources().get("virtualOutbound");
+        assertThat(outbound.port()).isEqualTo(15001);
+        assertThat(outbound.tcpClusters()).extracting(Action.WeightedCluster::name).containsExactly("PassthroughCluster");
+        var inboundApp = parsed.resources().get("inbound|9898||");
+        assertThat(inboundApp.inbound()).isTrue();
+        assertThat(inboundApp.port()).isEqualTo(9898);
+        assertThat(inboundApp.bindToPort()).isFalse();
+        assertThat(inboundApp.inlineRoutes().select("anything").routes().get(0).action())
+                .isInstanceOfSatisfying(Action.Forward.class, f ->
+                        assertThat(f.clusters().get(0).name()).isEqualTo("inbound|9898||"));
+        var inboundDefault = parsed.resources().get("virtualInbound");
+        assertThat(inboundDefault.port()).isEqualTo(15006);
+        assertThat(inboundDefault.tcpClusters()).extracting(Action.WeightedCluster::name)
+                .containsExactly("InboundPassthroughCluster");
+    }
+
+    @Test
+    void tcpProxyWithoutCluster_isRefusedNamingTheField() {
+        var listener = io.envoyproxy.envoy.config.listener.v3.Listener.newBuilder().setName("bad_9000")
+                .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder().setSocketAddress(
+                        io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder().setAddress("10.0.0.1").setPortValue(9000)))
+                .addFilterChains(io.envoyproxy.envoy.config.listener.v3.FilterChain.newBuilder().addFilters(
+                        io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("envoy.filters.network.tcp_proxy")
+                                .setTypedConfig(com.google.protobuf.Any.pack(io.envoyproxy.envoy.extensions.filters.network
+                                        .tcp_proxy.v3.TcpProxy.newBuilder().setStatPrefix("x").build()))))
+                .build();
+        var parsed = XdsParser.listeners(List.of(com.google.protobuf.Any.pack(listener)));
+        assertThat(parsed.errors()).containsExactly(
+                "Listener bad_9000: filter_chains[0].filters[0].typed_config: TcpProxy names no cluster (cluster or weighted_clusters)");
     }
 
     @Test
