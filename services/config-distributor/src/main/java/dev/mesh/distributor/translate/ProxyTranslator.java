@@ -33,6 +33,7 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
@@ -61,6 +62,7 @@ public final class ProxyTranslator {
 
     private final ClusterTranslator clusters;
     private final MeshTls tls;
+    private final AuthorizationTranslator authorization;
     private final ResourceInterner interner;
 
     /**
@@ -70,6 +72,7 @@ public final class ProxyTranslator {
     public ProxyTranslator(ClusterTranslator clusters, MeshTls tls, ResourceInterner interner) {
         this.clusters = clusters;
         this.tls = tls;
+        this.authorization = new AuthorizationTranslator(tls);
         this.interner = interner;
     }
 
@@ -459,6 +462,8 @@ public final class ProxyTranslator {
                 .setTrafficDirection(TrafficDirection.INBOUND)
                 .addListenerFilters(Filters.ORIGINAL_DST);
         boolean detectsTls = workloadMode != Mode.DISABLE;
+        List<HttpFilter> httpAuthz = authorization.httpFilters(index, node.namespace(), labels);
+        List<Filter> tcpAuthz = authorization.networkFilters(index, node.namespace(), labels);
         if (pod.isPresent()) {
             Map<Integer, String> inboundPorts = new TreeMap<>();
             for (ServiceModel service : index.servicesSelecting(pod.get())) {
@@ -482,22 +487,23 @@ public final class ProxyTranslator {
                 Mode mode = index.mtlsMode(node.namespace(), labels, port.getKey());
                 detectsTls |= mode != Mode.DISABLE;
                 boolean http = new MeshPort("", port.getKey(), port.getValue()).isHttp();
-                Filter filter = http ? inboundHttp(cluster, port.getKey()) : Filters.tcpProxy(cluster, cluster);
+                List<Filter> filters = http ? List.of(inboundHttp(cluster, port.getKey(), httpAuthz))
+                        : withTcpAuthz(tcpAuthz, Filters.tcpProxy(cluster, cluster));
                 FilterChainMatch.Builder match = FilterChainMatch.newBuilder()
                         .setDestinationPort(Protos.u32(port.getKey()));
                 if (mode != Mode.DISABLE) {
                     virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster + "tls")
                             .setFilterChainMatch(match.clone().setTransportProtocol("tls"))
-                            .setTransportSocket(tls.inboundMtls()).addFilters(filter));
+                            .setTransportSocket(tls.inboundMtls()).addAllFilters(filters));
                 }
                 switch (mode) {
                     case STRICT -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster + "blackhole")
                             .setFilterChainMatch(match.clone().setTransportProtocol("raw_buffer"))
                             .addFilters(Filters.tcpProxy(BLACKHOLE_CLUSTER, BLACKHOLE_CLUSTER)));
                     case PERMISSIVE -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster)
-                            .setFilterChainMatch(match.clone().setTransportProtocol("raw_buffer")).addFilters(filter));
+                            .setFilterChainMatch(match.clone().setTransportProtocol("raw_buffer")).addAllFilters(filters));
                     default -> virtualInbound.addFilterChains(FilterChain.newBuilder().setName(cluster)
-                            .setFilterChainMatch(match).addFilters(filter));
+                            .setFilterChainMatch(match).addAllFilters(filters));
                 }
             }
         }
@@ -505,11 +511,17 @@ public final class ProxyTranslator {
             virtualInbound.addFilterChains(FilterChain.newBuilder().setName("virtualInbound-mtls")
                     .setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls"))
                     .setTransportSocket(tls.inboundMtls())
-                    .addFilters(Filters.tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)));
+                    .addAllFilters(withTcpAuthz(tcpAuthz,
+                            Filters.tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER))));
         }
-        String fallback = workloadMode == Mode.STRICT ? BLACKHOLE_CLUSTER : INBOUND_PASSTHROUGH_CLUSTER;
-        virtualInbound.setDefaultFilterChain(FilterChain.newBuilder().setName(fallback)
-                .addFilters(Filters.tcpProxy(fallback, fallback)));
+        FilterChain.Builder fallback = FilterChain.newBuilder();
+        if (workloadMode == Mode.STRICT) {
+            fallback.setName(BLACKHOLE_CLUSTER).addFilters(Filters.tcpProxy(BLACKHOLE_CLUSTER, BLACKHOLE_CLUSTER));
+        } else {
+            fallback.setName(INBOUND_PASSTHROUGH_CLUSTER).addAllFilters(withTcpAuthz(tcpAuthz,
+                    Filters.tcpProxy(INBOUND_PASSTHROUGH_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER)));
+        }
+        virtualInbound.setDefaultFilterChain(fallback);
         if (detectsTls) {
             virtualInbound.addListenerFilters(Filters.TLS_INSPECTOR);
         }
@@ -517,14 +529,20 @@ public final class ProxyTranslator {
         out.add(interner.intern(built.getName(), built));
     }
 
-    private static Filter inboundHttp(String cluster, int port) {
+    private static List<Filter> withTcpAuthz(List<Filter> authz, Filter proxy) {
+        List<Filter> filters = new ArrayList<>(authz);
+        filters.add(proxy);
+        return filters;
+    }
+
+    private static Filter inboundHttp(String cluster, int port, List<HttpFilter> authz) {
         return Filters.httpInbound("inbound_0.0.0.0_" + port, RouteConfiguration.newBuilder().setName(cluster)
                 .addVirtualHosts(VirtualHost.newBuilder().setName("inbound|http|" + port).addDomains("*")
                         .addRoutes(Route.newBuilder().setName("default")
                                 .setMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch.newBuilder().setPrefix("/"))
                                 .setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder()
                                         .setCluster(cluster).setTimeout(Protos.seconds(0)))))
-                .build(), List.of());
+                .build(), authz);
     }
 
     /** The container port a service port sends to: its number, or the named container port; 0 if the pod has none. */

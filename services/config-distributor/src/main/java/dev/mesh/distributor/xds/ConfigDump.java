@@ -42,6 +42,7 @@ public final class ConfigDump {
                     io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
                     io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor(),
                     io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
+                    io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
                     io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor()))
             .build();
 
