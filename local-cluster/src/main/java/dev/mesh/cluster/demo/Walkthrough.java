@@ -1,0 +1,258 @@
+package dev.mesh.cluster.demo;
+
+import dev.mesh.cluster.LocalCluster;
+import dev.mesh.cluster.api.LocalApiServer;
+import dev.mesh.cluster.net.ServiceProxy;
+import dev.mesh.cluster.node.LocalNode;
+import dev.mesh.cluster.node.NodeOptions;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The walkthrough (../shared/seed, Steps 3 to 7) on the local cluster, as {@code ./mesh demo} runs it: the control
+ * plane installed by {@code meshctl install --set profile=demo -y}, the demo namespace labelled for injection,
+ * podinfo v1 and v2, STRICT mTLS, the Gateway, DestinationRule and 90/10 VirtualService, then requests to the
+ * ingress gateway's external address counted per version as {@code sort | uniq -c} prints them.
+ */
+public final class Walkthrough {
+
+    public static final String DEMO_NS = "demo";
+    private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]*)\"");
+
+    /** Everything the walkthrough runs on, started and closed together. */
+    public record Cluster(LocalCluster cluster, Path meshRoot) implements AutoCloseable {
+
+        public KubernetesClient client() {
+            return cluster.apiServer().adminClient();
+        }
+
+        public Path kubeconfig() {
+            return cluster.apiServer().kubeconfig();
+        }
+
+        @Override
+        public void close() {
+            cluster.close();
+        }
+    }
+
+    private final Cluster cluster;
+    private final PrintStream out;
+
+    public Walkthrough(Cluster cluster, PrintStream out) {
+        this.cluster = cluster;
+        this.out = out;
+    }
+
+    /**
+     * Starts the local cluster with its node (pods as network namespaces) and kube-proxy: the API server listens
+     * on every address so that pods reach it through the bridge.
+     */
+    public static Cluster startCluster(Path meshRoot, Path stateDir) throws IOException {
+        LocalNode.requireRoot();
+        NodeOptions node = NodeOptions.defaults(meshRoot);
+        String bridgeIp = firstHost(node.podCidr());
+        LocalCluster cluster = LocalCluster.start(LocalApiServer.Options.defaults(stateDir).withMeshRoot(meshRoot)
+                .withBindHost("0.0.0.0").withExtraSubjectAltNames(List.of(bridgeIp)));
+        try {
+            LocalApiServer api = cluster.apiServer();
+            LocalNode localNode = cluster.attach(LocalNode.start(api.adminClient(), api.tokens()::issue,
+                    node.withApiServer(new NodeOptions.ApiAccess(bridgeIp, api.port(), api.caCertificatePem()))));
+            api.setPodLogProvider(localNode);
+            cluster.attach(ServiceProxy.start(api.adminClient(), node.podCidr()));
+            return new Cluster(cluster, meshRoot);
+        } catch (IOException | RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** The first host address of an IPv4 CIDR (the bridge's): 10.244.0.0/16 gives 10.244.0.1. */
+    static String firstHost(String cidr) {
+        String[] octets = cidr.split("/")[0].split("\\.");
+        return octets[0] + "." + octets[1] + "." + octets[2] + "." + (Integer.parseInt(octets[3]) + 1);
+    }
+
+    /** Step 3: {@code meshctl install --set profile=demo -y}, as a user runs it, against this cluster. */
+    public void installControlPlane(Duration timeout) throws IOException, InterruptedException {
+        step("Step 3: meshctl install --set profile=demo -y");
+        int code = meshctl("install", "--set", "profile=demo", "-y", "--readiness-timeout", timeout.toSeconds() + "s");
+        if (code != 0) {
+            throw new IllegalStateException("meshctl install exited with " + code);
+        }
+        printPods("istio-system");
+        Service gateway = client().services().inNamespace("istio-system").withName("istio-ingressgateway").get();
+        out.println("istio-ingressgateway: type " + gateway.getSpec().getType() + ", EXTERNAL-IP "
+                + externalIp().orElse("<pending>"));
+    }
+
+    /** Step 4: the demo namespace, labelled for injection. */
+    public void createNamespace() {
+        step("Step 4: kubectl create namespace demo; kubectl label namespace demo istio-injection=enabled");
+        client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(DEMO_NS)
+                .addToLabels("istio-injection", "enabled").endMetadata().build())
+                .createOr(NonDeletingOperation::update);
+    }
+
+    /** Step 5: podinfo v1 and v2 and their Service, waited for until READY 2/2. */
+    public void deployPodinfo(Duration timeout) throws IOException, InterruptedException {
+        step("Step 5: kubectl apply -f podinfo-v1.yaml -f podinfo-v2.yaml -f podinfo-svc.yaml");
+        apply("podinfo-v1.yaml", "podinfo-v2.yaml", "podinfo-svc.yaml");
+        await(timeout, "podinfo v1 and v2 READY 2/2", () -> readyPods(DEMO_NS, "app", "podinfo") >= 2);
+        printPods(DEMO_NS);
+    }
+
+    /** Step 6: STRICT mTLS in the namespace. */
+    public void enableStrictMtls() throws IOException {
+        step("Step 6: kubectl apply -f peer-authentication.yaml");
+        apply("peer-authentication.yaml");
+    }
+
+    /** Step 7: Gateway, DestinationRule and the 90/10 VirtualService. */
+    public void routeCanary() throws IOException {
+        step("Step 7: kubectl apply -f gateway.yaml -f destination-rule.yaml -f virtualservice-canary.yaml");
+        apply("gateway.yaml", "destination-rule.yaml", "virtualservice-canary.yaml");
+    }
+
+    /**
+     * Sends {@code n} requests to {@code http://<EXTERNAL-IP>/version} and counts the versions answered; waits
+     * first (up to {@code timeout}) until the route answers at all, since configuration reaches proxies
+     * asynchronously.
+     */
+    public Map<String, Integer> countVersions(int n, Duration timeout) throws InterruptedException {
+        step("for i in $(seq 1 " + n + "); do curl -s http://$INGRESS_LB_IP/version | jq -r .version; done"
+                + " | sort | uniq -c");
+        String ip = externalIp().orElseThrow(() -> new IllegalStateException(
+                "the istio-ingressgateway Service has no EXTERNAL-IP"));
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI uri = URI.create("http://" + ip + "/version");
+        await(timeout, "the gateway answering " + uri, () -> version(http, uri).isPresent());
+        Map<String, Integer> counts = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(version(http, uri).orElse("(failed)"), 1, Integer::sum);
+        }
+        counts.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .forEach(e -> out.printf("%7d %s%n", e.getValue(), e.getKey()));
+        return counts;
+    }
+
+    private static java.util.Optional<String> version(HttpClient http, URI uri) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = VERSION.matcher(response.body());
+            return response.statusCode() == 200 && m.find() ? java.util.Optional.of(m.group(1))
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The ingress gateway Service's load-balancer address. */
+    public java.util.Optional<String> externalIp() {
+        Service gateway = client().services().inNamespace("istio-system").withName("istio-ingressgateway").get();
+        if (gateway == null || gateway.getStatus() == null || gateway.getStatus().getLoadBalancer() == null
+                || gateway.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(gateway.getStatus().getLoadBalancer().getIngress().get(0).getIp());
+    }
+
+    /** Applies walkthrough manifests from samples/walkthrough (created, or replaced when they exist). */
+    public void apply(String... files) throws IOException {
+        for (String file : files) {
+            Path path = cluster.meshRoot().resolve("samples/walkthrough").resolve(file);
+            try (InputStream in = Files.newInputStream(path)) {
+                for (HasMetadata object : client().load(in).items()) {
+                    // The local API server has no server-side apply; create, or replace what exists.
+                    client().resource(object).createOr(NonDeletingOperation::update);
+                    out.println(object.getKind().toLowerCase(java.util.Locale.ROOT) + "/"
+                            + object.getMetadata().getName() + " configured");
+                }
+            }
+        }
+    }
+
+    /** Pods of {@code namespace} with {@code label=value} whose every container is ready. */
+    public int readyPods(String namespace, String label, String value) {
+        int ready = 0;
+        for (Pod pod : client().pods().inNamespace(namespace).withLabel(label, value).list().getItems()) {
+            if (pod.getStatus() != null && !pod.getStatus().getContainerStatuses().isEmpty()
+                    && pod.getStatus().getContainerStatuses().stream().allMatch(c -> Boolean.TRUE.equals(c.getReady()))) {
+                ready++;
+            }
+        }
+        return ready;
+    }
+
+    /** {@code kubectl get pods}: NAME, READY, STATUS. */
+    public void printPods(String namespace) {
+        out.printf("%-50s %-7s %s%n", "NAME", "READY", "STATUS");
+        for (Pod pod : client().pods().inNamespace(namespace).list().getItems()) {
+            long ready = pod.getStatus() == null ? 0 : pod.getStatus().getContainerStatuses().stream()
+                    .filter(c -> Boolean.TRUE.equals(c.getReady())).count();
+            out.printf("%-50s %-7s %s%n", pod.getMetadata().getName(), ready + "/" + pod.getSpec().getContainers()
+                    .size(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase());
+        }
+    }
+
+    /** Runs the packaged meshctl against this cluster, its output passed through. */
+    public int meshctl(String... args) throws IOException, InterruptedException {
+        Path jar = cluster.meshRoot().resolve("cli/target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build meshctl first (./mvnw -pl cli -am package)");
+        }
+        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", jar.toString()));
+        argv.addAll(List.of(args));
+        argv.addAll(List.of("--kubeconfig", cluster.kubeconfig().toString()));
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        process.getInputStream().transferTo(out);
+        return process.waitFor();
+    }
+
+    private KubernetesClient client() {
+        return cluster.client();
+    }
+
+    private void step(String title) {
+        out.println();
+        out.println("==> " + title);
+    }
+
+    /** Polls {@code condition} every 250 ms until it holds or {@code timeout} passes (then fails naming it). */
+    public static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
