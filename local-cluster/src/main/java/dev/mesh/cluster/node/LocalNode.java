@@ -66,6 +66,8 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
     private final Thread shutdownHook;
     private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private SharedIndexInformer<Pod> informer;
+    private SharedIndexInformer<Service> services;
+    private boolean hostsRefreshQueued;
     /** Set on the executor once closing starts: no pod starts and no status is written after it. */
     private volatile boolean closed;
 
@@ -104,6 +106,7 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
             network.up();
             Runtime.getRuntime().addShutdownHook(node.shutdownHook);
             node.informer = client.pods().inAnyNamespace().inform(node.new Events(), 0);
+            node.services = client.services().inAnyNamespace().inform(node.new ServiceEvents(), 0);
             LOG.infof("local node up: bridge %s (%s), pods in %s, files in %s", options.bridge(), network.gateway(),
                     options.podCidr(), options.runDir());
             return node;
@@ -153,6 +156,39 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
                 }
             });
         }
+    }
+
+    /** Any Service change rewrites the pods' /etc/hosts (at most every 200 ms). */
+    private final class ServiceEvents implements ResourceEventHandler<Service> {
+        @Override
+        public void onAdd(Service service) {
+            refreshHostsSoon();
+        }
+
+        @Override
+        public void onUpdate(Service old, Service service) {
+            if (!java.util.Objects.equals(old.getSpec(), service.getSpec())) {
+                refreshHostsSoon();
+            }
+        }
+
+        @Override
+        public void onDelete(Service service, boolean finalStateUnknown) {
+            refreshHostsSoon();
+        }
+    }
+
+    private void refreshHostsSoon() {
+        execute(() -> {
+            if (!hostsRefreshQueued) {
+                hostsRefreshQueued = true;
+                schedule(Duration.ofMillis(200), () -> {
+                    hostsRefreshQueued = false;
+                    List<Service> all = listServices();
+                    pods.values().forEach(runner -> runner.refreshHosts(all));
+                });
+            }
+        });
     }
 
     private void sync(JsonNode pod) {
@@ -243,30 +279,38 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
 
     /** /etc/hosts of a pod: itself, the configured aliases, and every Service that has a cluster IP. */
     String hostsFile(JsonNode pod, String ip) {
+        return hostsFile(pod, ip, listServices());
+    }
+
+    String hostsFile(JsonNode pod, String ip, List<Service> services) {
         String ns = pod.path("metadata").path("namespace").asText("default");
         StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
         hosts.append(ip).append('\t').append(pod.path("metadata").path("name").asText()).append('\n');
         options.hostAliases().forEach((name, address) -> hosts.append(address).append('\t').append(name).append('\n'));
-        try {
-            for (Service s : client.services().inAnyNamespace().list().getItems()) {
-                String clusterIp = s.getSpec() == null ? null : s.getSpec().getClusterIP();
-                if (clusterIp == null || clusterIp.isEmpty() || clusterIp.equals("None")) {
-                    continue;
-                }
-                String name = s.getMetadata().getName();
-                String sns = s.getMetadata().getNamespace();
-                hosts.append(clusterIp).append('\t').append(name).append('.').append(sns).append(".svc.cluster.local ")
-                        .append(name).append('.').append(sns).append(".svc ").append(name).append('.').append(sns);
-                if (sns.equals(ns)) {
-                    hosts.append(' ').append(name);
-                }
-                hosts.append('\n');
+        for (Service s : services) {
+            String clusterIp = s.getSpec() == null ? null : s.getSpec().getClusterIP();
+            if (clusterIp == null || clusterIp.isEmpty() || clusterIp.equals("None")) {
+                continue;
             }
-        } catch (KubernetesClientException e) {
-            LOG.warnf("pod %s/%s: services not listed for its hosts file: %s", ns,
-                    pod.path("metadata").path("name").asText(), e.getMessage());
+            String name = s.getMetadata().getName();
+            String sns = s.getMetadata().getNamespace();
+            hosts.append(clusterIp).append('\t').append(name).append('.').append(sns).append(".svc.cluster.local ")
+                    .append(name).append('.').append(sns).append(".svc ").append(name).append('.').append(sns);
+            if (sns.equals(ns)) {
+                hosts.append(' ').append(name);
+            }
+            hosts.append('\n');
         }
         return hosts.toString();
+    }
+
+    private List<Service> listServices() {
+        try {
+            return client.services().inAnyNamespace().list().getItems();
+        } catch (KubernetesClientException e) {
+            LOG.warnf("services not listed for the pods' hosts files: %s", e.getMessage());
+            return List.of();
+        }
     }
 
     /** Makes a missing mount point on the host (recorded, so that close removes it again). */
@@ -380,6 +424,9 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
         }
         if (informer != null) {
             informer.close();
+        }
+        if (services != null) {
+            services.close();
         }
         CompletableFuture<Void> all = CompletableFuture.supplyAsync(() -> {
             closed = true;

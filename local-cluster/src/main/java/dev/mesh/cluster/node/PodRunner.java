@@ -101,6 +101,13 @@ final class PodRunner {
         return out;
     }
 
+    /** Rewrites the pod's /etc/hosts with the current Services (processes see it at their next lookup). */
+    void refreshHosts(List<io.fabric8.kubernetes.api.model.Service> services) {
+        if (net != null && !stopping) {
+            node.network().writeHosts(net, node.hostsFile(pod, net.ip(), services));
+        }
+    }
+
     /** Makes the sandbox and starts the pod. */
     void start() {
         startTime = Instant.now().truncatedTo(ChronoUnit.SECONDS);

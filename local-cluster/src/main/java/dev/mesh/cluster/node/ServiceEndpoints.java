@@ -1,13 +1,11 @@
 package dev.mesh.cluster.node;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,15 +16,45 @@ import java.util.Optional;
  */
 public final class ServiceEndpoints implements WebhookAdmission.ServiceResolver {
 
-    private final KubernetesClient client;
+    /** Where Services and EndpointSlices are read from: the API through a client, or the API server's own store. */
+    public interface Lookup {
+        /** The Service as JSON, or null. */
+        JsonNode service(String namespace, String name);
+
+        /** The EndpointSlices labelled {@code kubernetes.io/service-name=<service>}, as JSON. */
+        List<JsonNode> endpointSlices(String namespace, String service);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Lookup lookup;
     private final Map<String, InetSocketAddress> overrides;
 
     /**
-     * @param overrides keyed {@code <name>.<namespace>:<port>}, for example {@code injector-webhook.istio-system:443}
+     * @param overrides keyed {@code <name>.<namespace>:<port>} (see {@link #key}), for example
+     *                  {@code injector-webhook.istio-system:443}
      */
-    public ServiceEndpoints(KubernetesClient client, Map<String, InetSocketAddress> overrides) {
-        this.client = client;
+    public ServiceEndpoints(Lookup lookup, Map<String, InetSocketAddress> overrides) {
+        this.lookup = lookup;
         this.overrides = Map.copyOf(overrides);
+    }
+
+    /** Reads through {@code client}. */
+    public ServiceEndpoints(KubernetesClient client, Map<String, InetSocketAddress> overrides) {
+        this(new Lookup() {
+            @Override
+            public JsonNode service(String namespace, String name) {
+                Service s = client.services().inNamespace(namespace).withName(name).get();
+                return s == null ? null : JSON.valueToTree(s);
+            }
+
+            @Override
+            public List<JsonNode> endpointSlices(String namespace, String service) {
+                return client.discovery().v1().endpointSlices().inNamespace(namespace)
+                        .withLabel("kubernetes.io/service-name", service).list().getItems().stream()
+                        .map(slice -> (JsonNode) JSON.valueToTree(slice)).toList();
+            }
+        }, overrides);
     }
 
     /** The override key of a Service port. */
@@ -40,46 +68,45 @@ public final class ServiceEndpoints implements WebhookAdmission.ServiceResolver 
         if (override != null) {
             return Optional.of(override);
         }
-        Service service = client.services().inNamespace(namespace).withName(name).get();
-        if (service == null || service.getSpec() == null || service.getSpec().getPorts() == null) {
+        JsonNode service = lookup.service(namespace, name);
+        if (service == null) {
             return Optional.empty();
         }
-        ServicePort servicePort = service.getSpec().getPorts().stream()
-                .filter(p -> p.getPort() != null && p.getPort() == port).findFirst().orElse(null);
+        JsonNode servicePort = null;
+        for (JsonNode p : service.path("spec").path("ports")) {
+            if (p.path("port").asInt() == port) {
+                servicePort = p;
+            }
+        }
         if (servicePort == null) {
             return Optional.empty();
         }
-        for (EndpointSlice slice : client.discovery().v1().endpointSlices().inNamespace(namespace)
-                .withLabel("kubernetes.io/service-name", name).list().getItems()) {
+        for (JsonNode slice : lookup.endpointSlices(namespace, name)) {
             Integer target = targetPort(slice, servicePort);
-            if (target == null || slice.getEndpoints() == null) {
+            if (target == null) {
                 continue;
             }
-            for (Endpoint endpoint : slice.getEndpoints()) {
-                boolean ready = endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
-                        || endpoint.getConditions().getReady();
-                if (ready && endpoint.getAddresses() != null && !endpoint.getAddresses().isEmpty()) {
-                    return Optional.of(new InetSocketAddress(endpoint.getAddresses().get(0), target));
+            for (JsonNode endpoint : slice.path("endpoints")) {
+                boolean ready = endpoint.path("conditions").path("ready").asBoolean(true);
+                if (ready && endpoint.path("addresses").size() > 0) {
+                    return Optional.of(new InetSocketAddress(endpoint.path("addresses").get(0).asText(), target));
                 }
             }
         }
         return Optional.empty();
     }
 
-    /** The slice's port for the Service port: by name when the Service port has one, else the only port. */
-    private static Integer targetPort(EndpointSlice slice, ServicePort servicePort) {
-        if (slice.getPorts() == null) {
-            return null;
-        }
-        for (EndpointPort p : slice.getPorts()) {
-            String name = servicePort.getName() == null ? "" : servicePort.getName();
-            if (name.equals(p.getName() == null ? "" : p.getName())) {
-                return p.getPort();
+    /** The slice's port for the Service port: by name (both unnamed counts as a match), else the only port. */
+    private static Integer targetPort(JsonNode slice, JsonNode servicePort) {
+        JsonNode ports = slice.path("ports");
+        String name = servicePort.path("name").asText("");
+        for (JsonNode p : ports) {
+            if (name.equals(p.path("name").asText("")) && p.has("port")) {
+                return p.path("port").asInt();
             }
         }
-        if (slice.getPorts().size() == 1 && servicePort.getTargetPort() != null) {
-            IntOrString t = servicePort.getTargetPort();
-            return t.getIntVal() != null ? t.getIntVal() : slice.getPorts().get(0).getPort();
+        if (ports.size() == 1 && ports.get(0).has("port")) {
+            return ports.get(0).path("port").asInt();
         }
         return null;
     }

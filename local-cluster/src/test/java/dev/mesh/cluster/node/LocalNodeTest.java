@@ -197,13 +197,17 @@ class LocalNodeTest {
     }
 
     /** Creates a pod the way the API server does: mutating admission first, then the store. */
-    private static Pod create(String ns, String name, String version) throws Exception {
+    private static Pod create(String ns, String name, String version, boolean readinessProbe) throws Exception {
         ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
         ObjectNode metadata = pod.putObject("metadata").put("name", name).put("namespace", ns);
         metadata.putObject("labels").put("app", "podinfo").put("version", version);
-        pod.putObject("spec").putArray("containers").addObject().put("name", "podinfo")
-                .put("image", "ghcr.io/stefanprodan/podinfo:" + version)
-                .putArray("ports").addObject().put("containerPort", 9898);
+        ObjectNode container = pod.putObject("spec").putArray("containers").addObject().put("name", "podinfo")
+                .put("image", "ghcr.io/stefanprodan/podinfo:" + version);
+        container.putArray("ports").addObject().put("name", "http").put("containerPort", 9898);
+        if (readinessProbe) {
+            container.putObject("readinessProbe").put("periodSeconds", 1).putObject("httpGet").put("path", "/readyz")
+                    .put("port", "http");
+        }
         var outcome = admission.admit(WebhookAdmission.Request.podCreate(pod, ns, "test"),
                 JSON.valueToTree(client.namespaces().withName(ns).get()),
                 List.of(JSON.valueToTree(client.admissionRegistration().v1().mutatingWebhookConfigurations()
@@ -264,7 +268,7 @@ class LocalNodeTest {
     @Test
     @Order(1)
     void podInUnlabelledNamespace_runsOneOfOne_andAnswersFromTheHostAtItsIp() throws Exception {
-        create("plain", "podinfo-plain", "6.7.0");
+        create("plain", "podinfo-plain", "6.7.0", true);
         Pod pod = awaitReady("plain", "podinfo-plain", 1);
         String ip = pod.getStatus().getPodIP();
         assertThat(ip).startsWith("10.244.");
@@ -284,7 +288,9 @@ class LocalNodeTest {
     @Test
     @Order(2)
     void podInLabelledNamespace_isInjected_readyTwoOfTwo_withOutboundCaptureToTheSidecar() throws Exception {
-        create("demo", "podinfo-v1", "6.7.1");
+        // No readiness probe: a probe of the app's port from the host would go through the sidecar's inbound
+        // capture, which is the proxy's business, not the node's.
+        create("demo", "podinfo-v1", "6.7.1", false);
         Pod pod = awaitReady("demo", "podinfo-v1", 2);
         assertThat(pod.getSpec().getInitContainers()).extracting(c -> c.getName()).containsExactly("istio-init");
         assertThat(pod.getStatus().getInitContainerStatuses().get(0).getState().getTerminated().getExitCode())
@@ -306,6 +312,19 @@ class LocalNodeTest {
         assertThat(outboundRedirects(netns)).isEqualTo(afterApp);
         // ... and the sidecar listens where the rules send it.
         assertThat(netnsExec(netns, "ss", "-ltnH")).contains(":15001", ":15006");
+
+        // A Service made after the pod started reaches its /etc/hosts by all of its names.
+        client.services().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("podinfo").endMetadata().withNewSpec().withClusterIP("10.96.0.42")
+                .addNewPort().withName("http").withPort(80).endPort().endSpec().build()).create();
+        await(Duration.ofSeconds(10), "podinfo.demo in the pod's /etc/hosts", () -> {
+            try {
+                return netnsExec(netns, "getent", "hosts", "podinfo.demo.svc.cluster.local").startsWith("10.96.0.42");
+            } catch (HostCommands.CommandFailedException e) {
+                return false;
+            }
+        });
+        assertThat(netnsExec(netns, "getent", "hosts", "podinfo")).startsWith("10.96.0.42");
 
         // The projected istio-token, for the CA's audience, where the proxy's volume mount says (in its own mount
         // namespace: nobody else sees it there).

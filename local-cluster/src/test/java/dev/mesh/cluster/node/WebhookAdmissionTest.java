@@ -252,14 +252,39 @@ class WebhookAdmissionTest {
 
     @Test
     void serviceWithoutEndpoint_failsTheCall() {
-        var outcome = admit(new ServiceEndpoints(client, Map.of()), pod("demo", Map.of(), Map.of()));
+        ObjectNode elsewhere = (ObjectNode) configuration.deepCopy();
+        ((ObjectNode) elsewhere.path("webhooks").path(0).path("clientConfig").path("service")).put("namespace",
+                "plain");
+        var outcome = admit(new WebhookAdmission(new ServiceEndpoints(client, Map.of())),
+                pod("demo", Map.of(), Map.of()), "demo", elsewhere);
         assertThat(outcome).isEqualTo(new WebhookAdmission.Outcome.Rejected(500, "Internal error occurred: failed"
-                + " calling webhook \"" + WEBHOOK + "\": service \"istio-system/injector-webhook\" has no ready"
+                + " calling webhook \"" + WEBHOOK + "\": service \"plain/injector-webhook\" has no ready"
                 + " endpoint for port 443"));
     }
 
-    private static WebhookAdmission.Outcome admit(ServiceEndpoints endpoints, JsonNode pod) {
-        return admit(new WebhookAdmission(endpoints), pod, "demo", configuration);
+    @Test
+    void serviceIsResolvedThroughItsReadyEndpointSlice() {
+        client.services().inNamespace("istio-system").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata().withName("injector-webhook").endMetadata().withNewSpec()
+                .addNewPort().withName("https-webhook").withPort(443)
+                .withTargetPort(new io.fabric8.kubernetes.api.model.IntOrString(15017)).endPort().endSpec().build())
+                .create();
+        client.discovery().v1().endpointSlices().inNamespace("istio-system").resource(
+                new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder().withNewMetadata()
+                        .withName("injector-webhook-abcde").addToLabels("kubernetes.io/service-name", "injector-webhook")
+                        .endMetadata().withAddressType("IPv4")
+                        .addNewEndpoint().withAddresses("127.0.0.2").withNewConditions().withReady(false)
+                        .endConditions().endEndpoint()
+                        .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true)
+                        .endConditions().endEndpoint()
+                        .addNewPort().withName("https-webhook").withPort(injectorPort).endPort().build()).create();
+        ServiceEndpoints endpoints = new ServiceEndpoints(client, Map.of());
+        assertThat(endpoints.resolve("istio-system", "injector-webhook", 443))
+                .contains(new InetSocketAddress("127.0.0.1", injectorPort));
+        assertThat(endpoints.resolve("istio-system", "injector-webhook", 8443)).isEmpty();
+        var outcome = admit(new WebhookAdmission(endpoints), pod("demo", Map.of(), Map.of()), "demo", configuration);
+        assertThat(outcome).isInstanceOf(WebhookAdmission.Outcome.Admitted.class);
+        assertThat(((WebhookAdmission.Outcome.Admitted) outcome).patchedBy()).containsExactly(WEBHOOK);
     }
 
     @Test
