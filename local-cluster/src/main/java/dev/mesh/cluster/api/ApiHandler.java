@@ -233,7 +233,11 @@ final class ApiHandler {
         ObjectNode meta = out.putObject("metadata");
         ArrayNode items = out.putArray("items");
         long rv = raw.path("metadata").path("resourceVersion").asLong(0);
-        for (JsonNode item : raw.path("items")) {
+        List<JsonNode> sorted = new ArrayList<>();
+        raw.path("items").forEach(sorted::add);
+        sorted.sort(java.util.Comparator.comparing((JsonNode i) -> i.path("metadata").path("namespace").asText(""))
+                .thenComparing(i -> i.path("metadata").path("name").asText("")));
+        for (JsonNode item : sorted) {
             rv = Math.max(rv, item.path("metadata").path("resourceVersion").asLong(0));
             if (nameFilter != null && !nameFilter.equals(item.path("metadata").path("name").asText())) {
                 continue;
@@ -512,11 +516,14 @@ final class ApiHandler {
             return next;
         }
         next.with("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
+        Store.Reply r = store.replace(p.objectPath(), next);
         if (next.path("metadata").has("deletionTimestamp") && finalizers(p.type(), next).isEmpty()) {
-            store.delete(p.objectPath());
+            // The last finalizer is gone: the object goes (the store may already have removed it).
+            if (store.get(p.objectPath()) != null) {
+                store.delete(p.objectPath());
+            }
             return next;
         }
-        Store.Reply r = store.replace(p.objectPath(), next);
         if (r.code() == 409) {
             throw conflict(p);
         }
@@ -550,6 +557,10 @@ final class ApiHandler {
                 o.with("metadata").put("deletionTimestamp", now());
                 if (p.type().kind().equals("Namespace")) {
                     o.with("status").put("phase", "Terminating");
+                    // The store deletes an object with a deletionTimestamp as soon as metadata.finalizers is
+                    // empty; the namespace's own finalizers (spec.finalizers) are mirrored there until /finalize.
+                    o.with("metadata").withArray("finalizers").removeAll();
+                    o.path("spec").path("finalizers").forEach(f -> o.with("metadata").withArray("finalizers").add(f));
                 }
                 return o;
             });
@@ -610,6 +621,11 @@ final class ApiHandler {
                     ObjectNode out = current.deepCopy();
                     JsonNode fins = body.path("spec").path("finalizers");
                     out.with("spec").set("finalizers", fins.isArray() ? fins : Store.JSON.createArrayNode());
+                    if (out.path("metadata").has("deletionTimestamp")) {
+                        ArrayNode mirrored = out.with("metadata").withArray("finalizers");
+                        mirrored.removeAll();
+                        out.path("spec").path("finalizers").forEach(mirrored::add);
+                    }
                     return out;
                 }));
             default:

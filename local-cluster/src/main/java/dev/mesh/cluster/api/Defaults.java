@@ -135,8 +135,11 @@ final class Defaults {
                 servicePorts(spec);
             }
             case "Namespace" -> {
-                if (!next.path("spec").has("finalizers") && current.path("spec").has("finalizers")) {
+                // spec.finalizers change only through /finalize, as in the API server.
+                if (current.path("spec").has("finalizers")) {
                     next.with("spec").set("finalizers", current.path("spec").get("finalizers"));
+                } else {
+                    next.with("spec").remove("finalizers");
                 }
                 next.with("metadata").with("labels").put("kubernetes.io/metadata.name", current.path("metadata").path("name").asText());
             }

@@ -118,7 +118,10 @@ public final class LocalNode implements PodLogProvider, AutoCloseable {
 
     /** @throws NeedsRootException unless this process runs as root */
     public static void requireRoot() {
-        int uid = HostCommands.effectiveUid();
+        requireRoot(HostCommands.effectiveUid());
+    }
+
+    static void requireRoot(int uid) {
         if (uid != 0) {
             throw new NeedsRootException("the local cluster runs every pod in its own Linux network namespace"
                     + " (ip netns, veth pairs on a bridge, iptables capture rules), and making those needs root;"

@@ -34,6 +34,7 @@ final class PodRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration RETRY = Duration.ofSeconds(2);
+    private static final Duration RESYNC = Duration.ofMinutes(1);
     private static final HttpClient PROBES = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1))
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -135,6 +136,7 @@ final class PodRunner {
         try {
             volumes = node.volumes().prepare(pod, dir.resolve("volumes"));
             podMessage = null;
+            node.schedule(RESYNC, this::resyncVolumes);
         } catch (PodVolumes.NotReadyException e) {
             waitFor(e.getMessage(), this::prepareVolumes);
             return;
@@ -145,6 +147,23 @@ final class PodRunner {
             return;
         }
         runInits();
+    }
+
+    /**
+     * Rewrites the volumes every minute, as the kubelet's sync does: fresh projected tokens long before they expire
+     * (the shortest the node issues lives an hour) and ConfigMap or Secret changes. A source that went away keeps
+     * its last files.
+     */
+    private void resyncVolumes() {
+        if (stopping) {
+            return;
+        }
+        try {
+            node.volumes().prepare(pod, dir.resolve("volumes"));
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("pod %s: volumes not refreshed: %s", key(), e.getMessage());
+        }
+        node.schedule(RESYNC, this::resyncVolumes);
     }
 
     private void waitFor(String why, Runnable retry) {

@@ -49,7 +49,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LocalNodeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration POD_READY = Duration.ofSeconds(90);
+    private static final Duration POD_READY = Duration.ofSeconds(45);
 
     private static KubernetesMockServer server;
     private static KubernetesClient client;
@@ -124,6 +124,7 @@ class LocalNodeTest {
         processes.add(injector);
 
         options = NodeOptions.defaults(root);
+        leaveCrashLeftovers();
         node = LocalNode.start(client, LocalNodeTest::token, options.withHostAliases(Map.of(
                 "config-distributor.istio-system.svc", "10.244.0.1")));
         admission = new WebhookAdmission(new ServiceEndpoints(client, Map.of(
@@ -134,6 +135,34 @@ class LocalNodeTest {
         await(Duration.ofSeconds(20), "the webhook's caBundle", () -> !JSON.valueToTree(client.admissionRegistration()
                 .v1().mutatingWebhookConfigurations().withName("injector-webhook").get()).path("webhooks").path(0)
                 .path("clientConfig").path("caBundle").asText().isEmpty());
+    }
+
+    private static final String LEFTOVER_NETNS = NodeNetwork.NETNS_PREFIX + "4000";
+    private static final String LEFTOVER_VETH = NodeNetwork.VETH_PREFIX + "4000";
+    private static Process leftoverInNamespace;
+    private static Process leftoverOnHost;
+
+    /**
+     * What a node killed with SIGKILL leaves: a pod namespace with a process in it, its veth, the bridge, and in
+     * the state file a container process and a mount point it made.
+     */
+    private static void leaveCrashLeftovers() throws Exception {
+        HostCommands.run(List.of("ip", "netns", "add", LEFTOVER_NETNS));
+        HostCommands.run(List.of("ip", "link", "add", LEFTOVER_VETH, "type", "veth", "peer", "name", "eth0",
+                "netns", LEFTOVER_NETNS));
+        if (!NodeNetwork.linkExists(options.bridge())) {
+            HostCommands.run(List.of("ip", "link", "add", options.bridge(), "type", "bridge"));
+        }
+        leftoverInNamespace = new ProcessBuilder("ip", "netns", "exec", LEFTOVER_NETNS, "sleep", "600").start();
+        leftoverOnHost = new ProcessBuilder("sleep", "600").start();
+        Path mountPoint = Path.of("/run/mesh-node-test-leftover");
+        Files.createDirectories(mountPoint);
+        Files.createDirectories(options.runDir());
+        Files.writeString(options.runDir().resolve("node-state.json"), JSON.createObjectNode()
+                .put("nodePid", 1).<ObjectNode>set("processes", JSON.createObjectNode().put(
+                        Long.toString(leftoverOnHost.pid()), leftoverOnHost.toHandle().info().startInstant()
+                                .orElseThrow().toString()))
+                .<ObjectNode>set("mountPoints", JSON.createArrayNode().add(mountPoint.toString())).toString());
     }
 
     /** Stands in for the API server's token issuer; what matters here is that the right token lands in the pod. */
@@ -218,14 +247,21 @@ class LocalNodeTest {
     }
 
     private static Pod awaitReady(String ns, String name, int containers) throws Exception {
+        return awaitContainers(ns, name, containers, true);
+    }
+
+    /** Waits until the pod runs {@code containers} containers, all started (and all ready when asked). */
+    private static Pod awaitContainers(String ns, String name, int containers, boolean ready) throws Exception {
         Pod[] last = new Pod[1];
         try {
-            await(POD_READY, "pod " + ns + "/" + name + " ready " + containers + "/" + containers, () -> {
+            await(POD_READY, "pod " + ns + "/" + name + (ready ? " ready " : " started ") + containers + "/"
+                    + containers, () -> {
                 last[0] = client.pods().inNamespace(ns).withName(name).get();
                 return last[0] != null && last[0].getStatus() != null
                         && "Running".equals(last[0].getStatus().getPhase())
                         && last[0].getStatus().getContainerStatuses().size() == containers
-                        && last[0].getStatus().getContainerStatuses().stream().allMatch(s -> s.getReady());
+                        && last[0].getStatus().getContainerStatuses().stream().allMatch(s -> ready ? s.getReady()
+                                : Boolean.TRUE.equals(s.getStarted()));
             });
         } catch (AssertionError e) {
             StringBuilder logs = new StringBuilder();
@@ -266,6 +302,18 @@ class LocalNodeTest {
     }
 
     @Test
+    @Order(0)
+    void leftoversOfACrashedRun_areRemovedAtStart() {
+        assertThat(leftoverInNamespace.isAlive()).isFalse();
+        assertThat(leftoverOnHost.isAlive()).isFalse();
+        assertThat(NodeNetwork.namespaces()).doesNotContain(LEFTOVER_NETNS);
+        assertThat(NodeNetwork.links()).doesNotContain(LEFTOVER_VETH);
+        assertThat(Path.of("/run/mesh-node-test-leftover")).doesNotExist();
+        // The bridge was made again, fresh.
+        assertThat(NodeNetwork.links()).contains(options.bridge());
+    }
+
+    @Test
     @Order(1)
     void podInUnlabelledNamespace_runsOneOfOne_andAnswersFromTheHostAtItsIp() throws Exception {
         create("plain", "podinfo-plain", "6.7.0", true);
@@ -287,11 +335,11 @@ class LocalNodeTest {
 
     @Test
     @Order(2)
-    void podInLabelledNamespace_isInjected_readyTwoOfTwo_withOutboundCaptureToTheSidecar() throws Exception {
+    void podInLabelledNamespace_isInjected_withOutboundCaptureToTheSidecar() throws Exception {
         // No readiness probe: a probe of the app's port from the host would go through the sidecar's inbound
         // capture, which is the proxy's business, not the node's.
         create("demo", "podinfo-v1", "6.7.1", false);
-        Pod pod = awaitReady("demo", "podinfo-v1", 2);
+        Pod pod = awaitContainers("demo", "podinfo-v1", 2, false);
         assertThat(pod.getSpec().getInitContainers()).extracting(c -> c.getName()).containsExactly("istio-init");
         assertThat(pod.getStatus().getInitContainerStatuses().get(0).getState().getTerminated().getExitCode())
                 .isZero();
@@ -334,6 +382,16 @@ class LocalNodeTest {
         assertThat(Path.of("/var/run/secrets/tokens/istio-token")).doesNotExist();
     }
 
+    @Test
+    @Order(3)
+    void injectedPod_isReadyTwoOfTwo_onceItsSidecarHasConfigFromTheControlPlane() throws Exception {
+        // The sidecar's readiness probe (15021 /healthz/ready) turns true once config-distributor's first
+        // config is accepted: this is READY 2/2 of the walkthrough, across node, distributor and proxy.
+        Pod pod = awaitReady("demo", "podinfo-v1", 2);
+        assertThat(pod.getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready")
+                && c.getStatus().equals("True"));
+    }
+
     /** pid of the sidecar's process, from its container ID. */
     private static String sidecarPid(Pod pod) {
         return pod.getStatus().getContainerStatuses().stream().filter(s -> s.getName().equals("istio-proxy"))
@@ -350,7 +408,7 @@ class LocalNodeTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void deletingAPod_stopsItsProcesses_andRemovesItsNamespace() throws Exception {
         Pod pod = client.pods().inNamespace("plain").withName("podinfo-plain").get();
         String netns = node.networkNamespace("plain", "podinfo-plain").orElseThrow();
