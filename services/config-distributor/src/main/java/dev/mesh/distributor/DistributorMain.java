@@ -3,6 +3,7 @@ package dev.mesh.distributor;
 import dev.mesh.distributor.config.DistributorConfig;
 import dev.mesh.distributor.grpc.AdsRegistry;
 import dev.mesh.distributor.grpc.AdsService;
+import dev.mesh.distributor.grpc.XdsTls;
 import dev.mesh.distributor.kube.KubeWatcher;
 import dev.mesh.distributor.kube.MeshStore;
 import dev.mesh.distributor.translate.ClusterTranslator;
@@ -21,6 +22,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +39,8 @@ import org.jboss.logging.Logger;
 public class DistributorMain {
 
     private static final Logger LOG = Logger.getLogger(DistributorMain.class);
+    /** How often the mTLS serving certificate, key and root are read again. */
+    private static final java.time.Duration TLS_RELOAD = java.time.Duration.ofSeconds(30);
 
     private final DistributorConfig config;
     private final KubernetesClient client;
@@ -46,6 +51,8 @@ public class DistributorMain {
     private MeshConfigWatcher watcher;
     private KubeWatcher kube;
     private Server server;
+    private Server tlsServer;
+    private XdsTls xdsTls;
 
     DistributorMain(DistributorConfig config, KubernetesClient client, MeterRegistry meters) {
         this.config = config;
@@ -62,19 +69,53 @@ public class DistributorMain {
         MeshStore store = new MeshStore(storeExecutor, config.debounce(), config.debounceMax(), watcher);
         kube = new KubeWatcher(client, store);
         kube.start();
+        AdsService ads = new AdsService(watcher, workers, registry, meters, config.pushConcurrency(),
+                Clock.systemUTC());
         try {
             server = Grpc.newServerBuilderForPort(config.xdsPort(), InsecureServerCredentials.create())
-                    .addService(new AdsService(watcher, workers, registry, meters, config.pushConcurrency(), Clock.systemUTC()))
-                    .build().start();
+                    .addService(ads).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve ADS on port " + config.xdsPort(), e);
         }
         LOG.infof("ADS serving on port %d", server.getPort());
+        startTls(ads);
+    }
+
+    /** The same ADS over mutual TLS, when the serving certificate is there; said plainly when it is not. */
+    private void startTls(AdsService ads) {
+        Path cert = Path.of(config.xdsTlsCertFile());
+        Path key = Path.of(config.xdsTlsKeyFile());
+        Path root = Path.of(config.xdsTlsRootFile());
+        if (!Files.exists(cert) && !Files.exists(key)) {
+            LOG.warnf("not serving ADS over mutual TLS on port %d: no serving certificate at %s (mount the"
+                    + " distributor's certificate and key, signed by the mesh root, and the root at %s)",
+                    config.xdsTlsPort(), cert, root);
+            return;
+        }
+        xdsTls = XdsTls.fromFiles(cert, key, root, config.trustDomain(), TLS_RELOAD, storeExecutor);
+        try {
+            tlsServer = Grpc.newServerBuilderForPort(config.xdsTlsPort(), xdsTls.credentials())
+                    .addService(ads).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot serve ADS over mutual TLS on port " + config.xdsTlsPort(), e);
+        }
+        LOG.infof("ADS serving over mutual TLS on port %d (clients of trust domain %s)", tlsServer.getPort(),
+                config.trustDomain());
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         if (server != null) {
             server.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (tlsServer != null) {
+            tlsServer.shutdown().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (xdsTls != null) {
+            try {
+                xdsTls.close();
+            } catch (Exception e) {
+                LOG.debugf(e, "stopping the mTLS certificate reload");
+            }
         }
         if (kube != null) {
             kube.close();
@@ -104,6 +145,11 @@ public class DistributorMain {
     /** Ready once every watch has listed its kind and the ADS server listens. */
     public boolean ready() {
         return server != null && kube != null && kube.hasSynced() && watcher.index() != null;
+    }
+
+    /** The port ADS over mutual TLS listens on, or -1 when it is not served (no certificate). */
+    public int xdsTlsPort() {
+        return tlsServer == null ? -1 : tlsServer.getPort();
     }
 
     /** The port ADS listens on (the configured one, or the one chosen when it is 0). */

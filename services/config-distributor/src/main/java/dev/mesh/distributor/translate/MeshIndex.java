@@ -90,11 +90,22 @@ public final class MeshIndex {
 
     /**
      * A value computed once per index for {@code key}: translations that many proxies share. The
-     * index is immutable, so what is derived from it stays valid as long as it lives.
+     * index is immutable, so what is derived from it stays valid as long as it lives. A computation may
+     * itself use memo (a proxy's translation asks for service accounts): that is why this is not
+     * {@code computeIfAbsent}, which fails on a nested update of the same map. Two threads may both
+     * compute a missing value; the first stored wins, and both are equal since the index is immutable.
      */
     @SuppressWarnings("unchecked")
     public <T> T memo(Object key, java.util.function.Supplier<T> compute) {
-        return (T) memo.computeIfAbsent(key, k -> compute.get());
+        Object value = memo.get(key);
+        if (value == null) {
+            value = compute.get();
+            Object earlier = memo.putIfAbsent(key, value);
+            if (earlier != null) {
+                value = earlier;
+            }
+        }
+        return (T) value;
     }
 
     public MeshSnapshot snapshot() {
