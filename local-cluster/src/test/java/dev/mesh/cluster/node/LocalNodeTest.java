@@ -336,6 +336,14 @@ class LocalNodeTest {
     @Test
     @Order(2)
     void podInLabelledNamespace_isInjected_withOutboundCaptureToTheSidecar() throws Exception {
+        // Plaintext inbound: this test is about the node (READY follows the sidecar's own probe), not about the
+        // proxy's mTLS, which its own tests cover.
+        client.resource(Serialization.unmarshal("""
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: demo}
+                spec: {mtls: {mode: DISABLE}}
+                """, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
         // No readiness probe: a probe of the app's port from the host would go through the sidecar's inbound
         // capture, which is the proxy's business, not the node's.
         create("demo", "podinfo-v1", "6.7.1", false);
@@ -359,7 +367,10 @@ class LocalNodeTest {
         runIgnoringExit(netns, "1337", "http://10.244.0.1:9/");
         assertThat(outboundRedirects(netns)).isEqualTo(afterApp);
         // ... and the sidecar listens where the rules send it.
-        assertThat(netnsExec(netns, "ss", "-ltnH")).contains(":15001", ":15006");
+        await(Duration.ofSeconds(30), "the sidecar listening on 15001 and 15006 in " + netns, () -> {
+            String listening = netnsExec(netns, "ss", "-ltnH");
+            return listening.contains(":15001 ") && listening.contains(":15006 ");
+        });
 
         // A Service made after the pod started reaches its /etc/hosts by all of its names.
         client.services().inNamespace("demo").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
