@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         description = "Configure, inspect and troubleshoot the mesh. Speaks Istio's API: where Istio's docs say"
                 + " istioctl, use meshctl.",
         subcommands = {VersionCommand.class, InstallCommand.class, UninstallCommand.class, ManifestCommand.class,
-                AnalyzeCommand.class, KubeInjectCommand.class})
+                AnalyzeCommand.class, KubeInjectCommand.class, ProxyConfigCommand.class,
+                ProxyStatusCommand.class})
 public class MeshctlCommand implements Runnable {
 
     @CommandLine.Spec

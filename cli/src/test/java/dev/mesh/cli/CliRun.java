@@ -17,4 +17,18 @@ public record CliRun(int exitCode, String output) {
         writer.flush();
         return new CliRun(code, text.toString());
     }
+
+    /** One run with stdout and stderr apart. */
+    public record Split(int exitCode, String out, String err) {
+    }
+
+    public static Split split(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = MeshctlCommand.commandLine();
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(args);
+        return new Split(code, out.toString(), err.toString());
+    }
 }

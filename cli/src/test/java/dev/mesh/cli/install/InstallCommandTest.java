@@ -3,6 +3,7 @@ package dev.mesh.cli.install;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mesh.cli.CliRun;
+import dev.mesh.cli.testing.MockCluster;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -10,13 +11,8 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +36,7 @@ class InstallCommandTest {
     @TempDir
     Path dir;
 
-    private KubernetesMockServer server;
+    private MockCluster cluster;
     private KubernetesClient client;
     private Path kubeconfig;
     private ScheduledExecutorService rollout;
@@ -49,19 +45,9 @@ class InstallCommandTest {
 
     @BeforeEach
     void startApiServer() throws Exception {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(), false);
-        server.init();
-        client = server.createClient();
-        kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters: [{name: mock, cluster: {server: "%s"}}]
-                users: [{name: test, user: {token: test}}]
-                contexts: [{name: mock, context: {cluster: mock, user: test}}]
-                current-context: mock
-                """.formatted(client.getMasterUrl()));
+        cluster = new MockCluster(dir);
+        client = cluster.client();
+        kubeconfig = Path.of(cluster.kubeconfig());
         rollout = Executors.newSingleThreadScheduledExecutor();
         rollout.scheduleWithFixedDelay(this::rollOut, 50, 50, TimeUnit.MILLISECONDS);
     }
@@ -69,8 +55,7 @@ class InstallCommandTest {
     @AfterEach
     void stop() {
         rollout.shutdownNow();
-        client.close();
-        server.destroy();
+        cluster.close();
     }
 
     private void rollOut() {
