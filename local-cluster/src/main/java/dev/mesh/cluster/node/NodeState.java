@@ -48,7 +48,12 @@ final class NodeState implements AutoCloseable {
         Files.createDirectories(runDir);
         FileChannel channel = FileChannel.open(runDir.resolve("node.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by another node in this very JVM
+        }
         if (lock == null) {
             channel.close();
             throw new IllegalStateException("another local node is running with run directory " + runDir
