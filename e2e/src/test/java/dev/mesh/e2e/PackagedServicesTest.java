@@ -43,7 +43,8 @@ class PackagedServicesTest {
                                 // every other port of every service: free ones, so nothing collides
                                 "MESH_DISTRIBUTOR_XDS_PORT", Integer.toString(ServiceProcess.freePort()),
                                 "MESH_CA_GRPC_PORT", Integer.toString(ServiceProcess.freePort()),
-                                "MESH_INJECTOR_WEBHOOK_PORT", Integer.toString(ServiceProcess.freePort())),
+                                "MESH_INJECTOR_WEBHOOK_PORT", Integer.toString(ServiceProcess.freePort()),
+                                "MESH_TELEMETRY_OTLP_PORT", Integer.toString(ServiceProcess.freePort())),
                         logs));
             }
             for (int i = 0; i < SERVICES.size(); i++) {
