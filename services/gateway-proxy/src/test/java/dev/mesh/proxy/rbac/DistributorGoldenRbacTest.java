@@ -1,0 +1,89 @@
+package dev.mesh.proxy.rbac;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.util.JsonFormat;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The RBAC filters config-distributor really sends (its authorization golden file for the ratings sidecar), read
+ * and evaluated here: the two modules meet only on the wire format, so this checks both ends agree on it.
+ */
+class DistributorGoldenRbacTest {
+
+    static final Path GOLDEN = Path.of("../config-distributor/src/test/resources/testdata/translate/authorization/ratings-1.json");
+    static final String REVIEWS = "spiffe://cluster.local/ns/shop/sa/reviews";
+
+    @Test
+    void ratingsInbound_allowsReviewsWithVersion_deniesAdminAndOthers() throws Exception {
+        InboundAuthorization http = httpAuthorization(9080);
+        assertThat(http.isEmpty()).isFalse();
+        assertThat(http.check(request("GET", "/ratings/1", REVIEWS, "v1"))).isEmpty();
+        assertThat(http.check(request("GET", "/ratings/1", REVIEWS, "v3"))).isPresent();
+        assertThat(http.check(request("GET", "/ratings/1", "spiffe://cluster.local/ns/shop/sa/productpage", "v1")))
+                .isPresent();
+        assertThat(http.check(request("GET", "/admin", REVIEWS, "v1")))
+                .hasValueSatisfying(d -> assertThat(d.reason()).contains("deny-admin"));
+        assertThat(http.check(request("GET", "/ratings/1", null, "v1"))).as("plain text").isPresent();
+    }
+
+    static RequestView request(String method, String path, String principal, String version) {
+        return new RequestView(method, path, "ratings.shop.svc.cluster.local:9080", Map.of("x-version", List.of(version)),
+                9080, "10.244.4.2", Optional.ofNullable(principal), "10.244.4.5", "10.244.4.5", "");
+    }
+
+    /** The HTTP RBAC filters of the first inbound chain for the port, in order. */
+    static InboundAuthorization httpAuthorization(int port) throws Exception {
+        var root = new io.vertx.core.json.JsonObject(Files.readString(GOLDEN));
+        JsonFormat.TypeRegistry types = JsonFormat.TypeRegistry.newBuilder()
+                .add(HttpConnectionManager.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
+                .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
+                .build();
+        JsonFormat.Parser parser = JsonFormat.parser().usingTypeRegistry(types).ignoringUnknownFields();
+        for (Object node : root.getJsonArray("LDS")) {
+            Listener.Builder listener = Listener.newBuilder();
+            parser.merge(((io.vertx.core.json.JsonObject) node).encode(), listener);
+            for (FilterChain chain : listener.getFilterChainsList()) {
+                if (chain.getFilterChainMatch().getDestinationPort().getValue() != port) {
+                    continue;
+                }
+                for (Filter filter : chain.getFiltersList()) {
+                    if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+                        HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
+                        List<Map.Entry<String, Any>> rbac = new ArrayList<>();
+                        for (HttpFilter f : hcm.getHttpFiltersList()) {
+                            if (f.getName().equals(InboundAuthorization.HTTP_FILTER)) {
+                                rbac.add(new AbstractMap.SimpleEntry<>(f.getName(), f.getTypedConfig()));
+                            }
+                        }
+                        return InboundAuthorization.fromHttpFilters(rbac, listener.getName() + " " + chain.getName());
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no HTTP chain for port " + port + " in " + GOLDEN);
+    }
+}
