@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
                 + " istioctl, use meshctl.",
         subcommands = {VersionCommand.class, InstallCommand.class, UninstallCommand.class, ManifestCommand.class,
                 AnalyzeCommand.class, KubeInjectCommand.class, ProxyConfigCommand.class,
-                ProxyStatusCommand.class})
+                ProxyStatusCommand.class, DashboardCommand.class})
 public class MeshctlCommand implements Runnable {
 
     @CommandLine.Spec

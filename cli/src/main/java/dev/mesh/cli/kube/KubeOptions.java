@@ -24,6 +24,11 @@ public final class KubeOptions {
 
     /** A client for the chosen cluster; a missing kubeconfig file is refused with its name. */
     public KubernetesClient client() {
+        return client(config -> config);
+    }
+
+    /** A client for the chosen cluster with its configuration adjusted, e.g. to give up sooner. */
+    public KubernetesClient client(java.util.function.UnaryOperator<Config> adjust) {
         if (kubeconfig != null) {
             if (!Files.isRegularFile(kubeconfig)) {
                 throw new IllegalArgumentException("--kubeconfig " + kubeconfig + ": no such file");
@@ -38,6 +43,6 @@ public final class KubeOptions {
                     + (config.getContexts() == null ? "" : " (it has: " + config.getContexts().stream()
                             .map(c -> c.getName()).toList() + ")"));
         }
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder().withConfig(adjust.apply(config)).build();
     }
 }
