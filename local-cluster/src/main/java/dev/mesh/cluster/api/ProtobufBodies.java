@@ -232,22 +232,15 @@ final class ProtobufBodies {
         }
 
         String[] mapEntry() {
-            Reader e = message();
-            String k = "";
-            String v = "";
-            while (e.more()) {
-                int t = e.tag();
-                switch (t >>> 3) {
-                    case 1 -> k = e.string();
-                    case 2 -> v = e.string();
-                    default -> e.skip(t);
-                }
-            }
-            return new String[] {k, v};
+            return mapEntry(false);
         }
 
         /** A map entry whose value is bytes, returned base64 as JSON carries them. */
         String[] mapEntryBytes() {
+            return mapEntry(true);
+        }
+
+        private String[] mapEntry(boolean base64Value) {
             Reader e = message();
             String k = "";
             String v = "";
@@ -255,7 +248,7 @@ final class ProtobufBodies {
                 int t = e.tag();
                 switch (t >>> 3) {
                     case 1 -> k = e.string();
-                    case 2 -> v = Base64.getEncoder().encodeToString(e.bytes());
+                    case 2 -> v = base64Value ? Base64.getEncoder().encodeToString(e.bytes()) : e.string();
                     default -> e.skip(t);
                 }
             }
