@@ -18,7 +18,8 @@ import java.util.Map;
 public final class Uninstaller {
 
     /** Secrets the services create themselves in the mesh namespace. */
-    private static final List<String> RUNTIME_SECRETS = List.of("istio-ca-secret", "injector-webhook-ca");
+    private static final List<String> RUNTIME_SECRETS = List.of("istio-ca-secret", "injector-webhook-ca",
+            "config-distributor-tls");
     private static final String ROOT_CERT_CONFIG_MAP = "istio-ca-root-cert";
     private static final Map<String, String> ROOT_CERT_LABELS = Map.of("istio.io/config", "true");
 

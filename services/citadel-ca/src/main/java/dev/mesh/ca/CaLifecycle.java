@@ -19,7 +19,9 @@ public class CaLifecycle {
     void onStart(@Observes StartupEvent event, CaConfig config, KubernetesClient client, MeterRegistry registry) {
         CaSettings settings = new CaSettings(config.namespace(), config.trustDomain(), config.tokenAudience(),
                 config.defaultTtl(), config.maxTtl(), config.rootTtl(),
-                config.serverDnsNames().orElseGet(() -> CaSettings.defaultServerDnsNames(config.namespace())));
+                config.serverDnsNames().orElseGet(() -> CaSettings.defaultServerDnsNames(config.namespace())),
+                config.distributorSecret(), config.distributorDnsNames()
+                        .orElseGet(() -> CaSettings.defaultDistributorDnsNames(config.namespace())));
         runtime = new CaRuntime(client, settings, Clock.systemUTC(), registry, null);
         runtime.start(config.grpcHost(), config.grpcPort());
     }

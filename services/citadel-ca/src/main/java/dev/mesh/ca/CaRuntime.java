@@ -8,6 +8,7 @@ import dev.mesh.ca.grpc.ServingCertificate;
 import dev.mesh.ca.kube.CaSecretStore;
 import dev.mesh.ca.kube.CaSecretWatcher;
 import dev.mesh.ca.kube.RootCertPublisher;
+import dev.mesh.ca.kube.ServingSecretIssuer;
 import dev.mesh.ca.kube.TokenReviewValidator;
 import dev.mesh.ca.metrics.CaMetrics;
 import dev.mesh.ca.model.CaKeyMaterial;
@@ -46,6 +47,7 @@ public final class CaRuntime implements AutoCloseable {
     private final CertificateAuthority authority;
     private final CaSecretStore store;
     private final ServingCertificate serving;
+    private final ServingSecretIssuer distributorSecret;
     private final ScheduledExecutorService control = Executors.newSingleThreadScheduledExecutor(named("citadel-ca-control"));
     private final ExecutorService signing = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
             named("citadel-ca-grpc"));
@@ -72,6 +74,8 @@ public final class CaRuntime implements AutoCloseable {
                 signer, keyMaterial, settings, metrics);
         this.store = new CaSecretStore(client, settings.namespace(), settings.trustDomain(), settings.rootTtl(), new SelfSignedRoot(clock));
         this.serving = new ServingCertificate(settings.serverDnsNames(), clock);
+        this.distributorSecret = settings.distributorSecret().isBlank() ? null : new ServingSecretIssuer(client,
+                settings.namespace(), settings.distributorSecret(), settings.distributorDnsNames(), clock);
         keyMaterial.onChange(this::materialChanged);
     }
 
@@ -131,6 +135,11 @@ public final class CaRuntime implements AutoCloseable {
         publisher = new RootCertPublisher(client, control, Pem.encode(material.root()));
         publisher.start();
         control.scheduleWithFixedDelay(this::renewServingIfDue, 1, 1, TimeUnit.HOURS);
+        if (distributorSecret != null) {
+            distributorSecret.ensure(material);
+            control.scheduleWithFixedDelay(() -> keyMaterial.peek().ifPresent(distributorSecret::ensure), 1, 1,
+                    TimeUnit.MINUTES);
+        }
         ready = true;
         LOG.infof("citadel-ca serving on %s:%d with %s (root %s, expires %s)", host, boundPort, material.source(),
                 material.root().getSubjectX500Principal(), material.root().getNotAfter().toInstant());
@@ -140,6 +149,9 @@ public final class CaRuntime implements AutoCloseable {
         serving.issue(material);
         if (publisher != null) {
             publisher.rootChanged(Pem.encode(material.root()));
+        }
+        if (server != null && distributorSecret != null) {
+            distributorSecret.ensure(material);
         }
         LOG.infof("CA key material now from Secret %s/%s, root %s", settings.namespace(), material.source(),
                 material.root().getSubjectX500Principal());

@@ -82,4 +82,17 @@ public interface CaConfig {
      * (comma-separated).
      */
     Optional<List<String>> serverDnsNames();
+
+    /**
+     * Secret (type {@code kubernetes.io/tls}, in the mesh namespace) where this CA keeps config-distributor's serving
+     * certificate for its mutual-TLS xDS port (mounted by the chart at /var/run/secrets/istiod/tls).
+     */
+    @WithDefault("config-distributor-tls")
+    String distributorSecret();
+
+    /**
+     * DNS names of that certificate. Default: {@code config-distributor.<namespace>.svc} and
+     * {@code config-distributor.<namespace>.svc.cluster.local}.
+     */
+    Optional<List<String>> distributorDnsNames();
 }
