@@ -89,7 +89,7 @@ public final class CertificateRotator {
         Instant now = clock.instant();
         if (store.current().isEmpty() || rootChanged || !now.isBefore(renewAt)) {
             try {
-                renew(roots, now);
+                renew(roots);
                 rootChanged = false;
                 backoff.reset();
             } catch (CaRequestException e) {
@@ -110,7 +110,7 @@ public final class CertificateRotator {
         return untilRenewal.compareTo(rootCheckInterval) < 0 ? untilRenewal : rootCheckInterval;
     }
 
-    private void renew(String rootsPem, Instant now) throws CaRequestException {
+    private void renew(String rootsPem) throws CaRequestException {
         List<X509Certificate> roots = Pem.certificates(rootsPem, "root certificate file " + rootFile.path());
         KeyPair keyPair = CsrFactory.newKeyPair();
         List<String> answer = ca.sign(CsrFactory.csrPem(keyPair, identity), policy.ttl());
@@ -126,7 +126,7 @@ public final class CertificateRotator {
         while (chain.size() > 1 && roots.contains(chain.get(chain.size() - 1))) {
             chain.remove(chain.size() - 1);
         }
-        verify(chain, keyPair, roots, now);
+        verify(chain, keyPair, roots, clock.instant());
         WorkloadCertificate certificate = new WorkloadCertificate(chain, keyPair.getPrivate(), roots);
         renewAt = policy.renewAt(certificate.notBefore(), certificate.notAfter(), random);
         renewals++;
@@ -141,6 +141,9 @@ public final class CertificateRotator {
         if (!leaf.getPublicKey().equals(keyPair.getPublic())) {
             throw new CaRequestException("the CA's certificate is not for the key this proxy sent", false, null);
         }
+        if (!leaf.getNotAfter().toInstant().isAfter(now)) {
+            throw new CaRequestException("the CA's certificate expired at " + leaf.getNotAfter().toInstant(), false, null);
+        }
         if (!Pem.uriSans(leaf).contains(identity.spiffeId())) {
             throw new CaRequestException("the CA's certificate names " + Pem.uriSans(leaf) + ", not " + identity,
                     false, null);
@@ -150,7 +153,10 @@ public final class CertificateRotator {
             roots.forEach(r -> anchors.add(new TrustAnchor(r, null)));
             PKIXParameters parameters = new PKIXParameters(anchors);
             parameters.setRevocationEnabled(false);
-            parameters.setDate(Date.from(now));
+            // A CA whose clock runs a little ahead issues certificates that start "in the future": the chain is
+            // checked from the certificate's start then; expiry is checked against our own clock below.
+            Instant at = leaf.getNotBefore().toInstant().isAfter(now) ? leaf.getNotBefore().toInstant() : now;
+            parameters.setDate(Date.from(at));
             CertPathValidator.getInstance("PKIX").validate(
                     CertificateFactory.getInstance("X.509").generateCertPath(chain), parameters);
         } catch (GeneralSecurityException e) {

@@ -17,6 +17,7 @@ public final class IdentityAgent implements AutoCloseable {
 
     private final CertificateRotator rotator;
     private final CertificateStore store;
+    private final AutoCloseable ca;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "mesh-identity");
         t.setDaemon(true);
@@ -24,9 +25,11 @@ public final class IdentityAgent implements AutoCloseable {
     });
     private final CompletableFuture<WorkloadCertificate> first = new CompletableFuture<>();
 
-    public IdentityAgent(CertificateRotator rotator, CertificateStore store) {
+    /** @param ca closed with the agent (the CA client's channel) */
+    public IdentityAgent(CertificateRotator rotator, CertificateStore store, AutoCloseable ca) {
         this.rotator = rotator;
         this.store = store;
+        this.ca = ca;
         store.current().ifPresent(first::complete);
         store.addListener(first::complete);
     }
@@ -53,13 +56,24 @@ public final class IdentityAgent implements AutoCloseable {
             LOG.errorf(e, "workload certificate rotation step failed; trying again in 5 s");
             next = Duration.ofSeconds(5);
         }
-        if (!executor.isShutdown()) {
+        try {
             executor.schedule(this::step, Math.max(0, next.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // closed while this step ran
         }
+    }
+
+    public CertificateRotator rotator() {
+        return rotator;
     }
 
     @Override
     public void close() {
         executor.shutdownNow();
+        try {
+            ca.close();
+        } catch (Exception e) {
+            LOG.debugf("closing the CA client: %s", e.getMessage());
+        }
     }
 }

@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.TrustOptions;
@@ -110,6 +111,23 @@ public record ClientTlsSettings(String sni, List<String> alpn, List<String> prot
                 : InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]));
         if (keyManager != null) {
             options.setKeyCertOptions(KeyCertOptions.wrap(keyManager));
+        }
+        return options;
+    }
+
+    /**
+     * TLS on a Vert.x HTTP client (one client per settings: Vert.x 4 keeps TLS options per client). The server's
+     * identity is checked by the trust manager, so host verification is off; ALPN offers h2 when the context does.
+     */
+    public HttpClientOptions applyTo(HttpClientOptions options) {
+        options.setSsl(true).setVerifyHost(false).setEnabledSecureTransportProtocols(new HashSet<>(protocols));
+        options.setTrustOptions(TrustOptions.wrap(trustManager != null ? trustManager
+                : InsecureTrustManagerFactory.INSTANCE.getTrustManagers()[0]));
+        if (keyManager != null) {
+            options.setKeyCertOptions(KeyCertOptions.wrap(keyManager));
+        }
+        if (alpn.contains("h2")) {
+            options.setUseAlpn(true);
         }
         return options;
     }
