@@ -2,17 +2,14 @@ package dev.mesh.proxy.rbac;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.util.JsonFormat;
+import dev.mesh.proxy.tls.HttpChainSecurity;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,8 +26,11 @@ class DistributorGoldenRbacTest {
 
     @Test
     void ratingsInbound_allowsReviewsWithVersion_deniesAdminAndOthers() throws Exception {
-        InboundAuthorization http = httpAuthorization(9080);
+        HttpChainSecurity security = httpSecurity(9080);
+        InboundAuthorization http = security.authorization();
         assertThat(http.isEmpty()).isFalse();
+        assertThat(security.xfccMode()).isEqualTo(HttpConnectionManager.ForwardClientCertDetails.APPEND_FORWARD);
+        assertThat(security.xfccDetails().getUri()).isTrue();
         assertThat(http.check(request("GET", "/ratings/1", REVIEWS, "v1"))).isEmpty();
         assertThat(http.check(request("GET", "/ratings/1", REVIEWS, "v3"))).isPresent();
         assertThat(http.check(request("GET", "/ratings/1", "spiffe://cluster.local/ns/shop/sa/productpage", "v1")))
@@ -45,8 +45,8 @@ class DistributorGoldenRbacTest {
                 9080, "10.244.4.2", Optional.ofNullable(principal), "10.244.4.5", "10.244.4.5", "");
     }
 
-    /** The HTTP RBAC filters of the first inbound chain for the port, in order. */
-    static InboundAuthorization httpAuthorization(int port) throws Exception {
+    /** The mesh security of the first inbound HTTP chain for the port. */
+    static HttpChainSecurity httpSecurity(int port) throws Exception {
         var root = new io.vertx.core.json.JsonObject(Files.readString(GOLDEN));
         JsonFormat.TypeRegistry types = JsonFormat.TypeRegistry.newBuilder()
                 .add(HttpConnectionManager.getDescriptor())
@@ -73,13 +73,7 @@ class DistributorGoldenRbacTest {
                 for (Filter filter : chain.getFiltersList()) {
                     if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
                         HttpConnectionManager hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class);
-                        List<Map.Entry<String, Any>> rbac = new ArrayList<>();
-                        for (HttpFilter f : hcm.getHttpFiltersList()) {
-                            if (f.getName().equals(InboundAuthorization.HTTP_FILTER)) {
-                                rbac.add(new AbstractMap.SimpleEntry<>(f.getName(), f.getTypedConfig()));
-                            }
-                        }
-                        return InboundAuthorization.fromHttpFilters(rbac, listener.getName() + " " + chain.getName());
+                        return HttpChainSecurity.from(hcm, listener.getName() + " " + chain.getName());
                     }
                 }
             }
