@@ -38,7 +38,11 @@ import picocli.CommandLine.Parameters;
                 "Reads the given YAML/JSON files and directories (recursively) without a cluster. Messages use"
                         + " Istio's codes; see https://istio.io/latest/docs/reference/config/analysis/."},
         footer = {"", "Exit codes: 0 no issues at or above --failure-threshold; 64 bad usage; 65 a file could not be"
-                + " parsed; 79 issues found (log output only, as istioctl)."})
+                + " parsed; 79 issues found (log output only, as istioctl).",
+                "", "Examples:",
+                "  meshctl analyze -f samples/walkthrough -n demo --use-kube=false",
+                "  meshctl analyze -n demo",
+                "  meshctl analyze --all-namespaces -o json"})
 public class AnalyzeCommand implements Callable<Integer> {
 
     static final String DEFAULT_NAMESPACE = "default";

@@ -30,7 +30,10 @@ import picocli.CommandLine.Option;
                 "Same injection as the injector-webhook. Example: meshctl kube-inject -f deployment.yaml | kubectl"
                         + " apply -f -"},
         footer = {"", "Exit codes: 0 written; 64 bad usage; 65 an input could not be read or parsed, or a pod's"
-                + " traffic.sidecar.istio.io annotations are malformed."})
+                + " traffic.sidecar.istio.io annotations are malformed.",
+                "", "Examples:",
+                "  meshctl kube-inject -f deployment.yaml | kubectl apply -f -",
+                "  kubectl get deployment podinfo-v1 -o yaml | meshctl kube-inject -f - | kubectl apply -f -"})
 public class KubeInjectCommand implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 /** {@code meshctl manifest generate}: what {@code meshctl install} would apply, as YAML, without a cluster. */
 @Command(name = "manifest", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.INCORRECT_USAGE,
         description = "Commands related to the mesh's manifests.",
-        subcommands = ManifestCommand.Generate.class)
+        subcommands = ManifestCommand.Generate.class,
+        footer = {"", "Examples:", "  meshctl manifest generate --set profile=demo > mesh.yaml"})
 public class ManifestCommand implements Runnable {
 
     @CommandLine.Spec

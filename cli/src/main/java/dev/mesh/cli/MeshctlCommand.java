@@ -10,9 +10,14 @@ import picocli.CommandLine.Command;
         exitCodeOnInvalidInput = ExitCodes.INCORRECT_USAGE,
         description = "Configure, inspect and troubleshoot the mesh. Speaks Istio's API: where Istio's docs say"
                 + " istioctl, use meshctl.",
+        footer = {"", "Examples:",
+                "  meshctl install --set profile=demo -y",
+                "  meshctl analyze -n demo",
+                "  meshctl proxy-config cluster podinfo-v1-d57b7c9fd-7swjb.demo",
+                "  source <(meshctl completion bash)"},
         subcommands = {VersionCommand.class, InstallCommand.class, UninstallCommand.class, ManifestCommand.class,
                 AnalyzeCommand.class, KubeInjectCommand.class, ProxyConfigCommand.class,
-                ProxyStatusCommand.class, DashboardCommand.class})
+                ProxyStatusCommand.class, DashboardCommand.class, CompletionCommand.class})
 public class MeshctlCommand implements Runnable {
 
     @CommandLine.Spec
