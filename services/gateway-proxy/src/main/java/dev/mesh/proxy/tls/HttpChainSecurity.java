@@ -24,6 +24,12 @@ public record HttpChainSecurity(ForwardClientCertDetails xfccMode, SetCurrentCli
     public static final HttpChainSecurity NONE = new HttpChainSecurity(ForwardClientCertDetails.ALWAYS_FORWARD_ONLY,
             SetCurrentClientCertDetails.getDefaultInstance(), InboundAuthorization.NONE);
 
+    /** Every request refused: for a chain whose authorization could not be read. */
+    public static final HttpChainSecurity DENY_ALL = new HttpChainSecurity(ForwardClientCertDetails.SANITIZE,
+            SetCurrentClientCertDetails.getDefaultInstance(), InboundAuthorization.of(List.of(
+                    dev.mesh.proxy.rbac.RbacEngine.compile(io.envoyproxy.envoy.config.rbac.v3.RBAC.getDefaultInstance(),
+                            "deny all"))));
+
     /** @throws IllegalArgumentException naming {@code at} and the filter for an RBAC config this proxy cannot apply */
     public static HttpChainSecurity from(HttpConnectionManager hcm, String at) {
         List<Map.Entry<String, Any>> rbac = new ArrayList<>();

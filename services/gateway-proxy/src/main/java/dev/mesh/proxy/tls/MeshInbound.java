@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ public final class MeshInbound {
 
     /** One filter chain: its name, what it matches and, for {@code tls}, its server TLS. */
     public record Chain(String name, int port, String transportProtocol, Optional<ServerTlsSettings> tls,
-            Optional<SslContext> context, Optional<String> error) {
+            Optional<SslContext> context, HttpChainSecurity security, Optional<String> error) {
 
         boolean matches(boolean isTls) {
             return transportProtocol.isEmpty() || transportProtocol.equals(isTls ? "tls" : "raw_buffer");
@@ -90,19 +91,43 @@ public final class MeshInbound {
         int port = chain.getFilterChainMatch().hasDestinationPort()
                 ? chain.getFilterChainMatch().getDestinationPort().getValue() : 0;
         String transport = chain.getFilterChainMatch().getTransportProtocol();
+        String at = "listener " + listener.getName() + " chain " + name;
+        HttpChainSecurity security;
+        try {
+            security = security(chain, at);
+        } catch (IllegalArgumentException e) {
+            // An authorization this proxy cannot evaluate must not let requests through: deny all on the chain.
+            errors.add(e.getMessage());
+            return new Chain(name, port, transport, Optional.empty(), Optional.empty(), HttpChainSecurity.DENY_ALL,
+                    Optional.of(e.getMessage()));
+        }
         if (!chain.hasTransportSocket()
                 || !chain.getTransportSocket().getTypedConfig().getTypeUrl().endsWith("DownstreamTlsContext")) {
-            return new Chain(name, port, transport, Optional.empty(), Optional.empty(), Optional.empty());
+            return new Chain(name, port, transport, Optional.empty(), Optional.empty(), security, Optional.empty());
         }
         try {
-            ServerTlsSettings tls = ServerTlsSettings.from(chain.getTransportSocket(), secrets, clock,
-                    "listener " + listener.getName() + " chain " + name);
+            ServerTlsSettings tls = ServerTlsSettings.from(chain.getTransportSocket(), secrets, clock, at);
             return new Chain(name, port, transport.isEmpty() ? "tls" : transport, Optional.of(tls),
-                    Optional.of(tls.nettyContext()), Optional.empty());
+                    Optional.of(tls.nettyContext()), security, Optional.empty());
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
-            return new Chain(name, port, "tls", Optional.empty(), Optional.empty(), Optional.of(e.getMessage()));
+            return new Chain(name, port, "tls", Optional.empty(), Optional.empty(), security,
+                    Optional.of(e.getMessage()));
         }
+    }
+
+    /** The chain's HTTP connection manager's XFCC and RBAC, or none for a TCP chain. */
+    private static HttpChainSecurity security(FilterChain chain, String at) {
+        for (var filter : chain.getFiltersList()) {
+            if (filter.getTypedConfig().is(HttpConnectionManager.class)) {
+                try {
+                    return HttpChainSecurity.from(filter.getTypedConfig().unpack(HttpConnectionManager.class), at);
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalArgumentException(at + ": unreadable HttpConnectionManager: " + e.getMessage(), e);
+                }
+            }
+        }
+        return HttpChainSecurity.NONE;
     }
 
     /** The plan for a connection to this destination port. */

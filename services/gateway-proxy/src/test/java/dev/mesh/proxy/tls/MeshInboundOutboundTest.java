@@ -29,6 +29,10 @@ class MeshInboundOutboundTest {
         assertThat(permissive.tlsChain().orElseThrow().tls().orElseThrow().requireClientCertificate()).isTrue();
         assertThat(permissive.tlsChain().orElseThrow().tls().orElseThrow().alpn()).containsExactly("h2", "http/1.1");
 
+        assertThat(permissive.tlsChain().orElseThrow().security().xfccMode()).isEqualTo(
+                io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        .ForwardClientCertDetails.APPEND_FORWARD);
+
         MeshInbound.PortPlan other = inbound.plan(7777);
         assertThat(other.chainFor(true)).contains("virtualInbound-mtls");
         assertThat(other.chainFor(false)).as("plain text on an unnamed port: the default chain (BlackHole, STRICT)")
@@ -46,6 +50,18 @@ class MeshInboundOutboundTest {
         MeshInbound.PortPlan strict = inbound.plan(9090);
         assertThat(strict.chainFor(true)).contains("inbound|9090||tls");
         assertThat(strict.chainFor(false)).contains("inbound|9090||blackhole");
+    }
+
+    @Test
+    void authorization_travelsWithItsChain() throws Exception {
+        MeshInbound inbound = MeshInbound.from(DistributorGoldens.load("authorization/ratings-1.json", "LDS"), secrets,
+                CLOCK);
+        var chain = inbound.byName().get(inbound.plan(9080).chainFor(true).orElseThrow());
+        var request = new dev.mesh.proxy.rbac.RequestView("GET", "/admin", "ratings", java.util.Map.of(), 9080,
+                "10.244.4.2", java.util.Optional.of("spiffe://cluster.local/ns/shop/sa/reviews"), "10.244.4.5",
+                "10.244.4.5", "");
+        assertThat(chain.security().check(request)).hasValueSatisfying(d -> assertThat(d.reason()).contains("deny-admin"));
+        assertThat(HttpChainSecurity.DENY_ALL.check(request)).isPresent();
     }
 
     @Test
