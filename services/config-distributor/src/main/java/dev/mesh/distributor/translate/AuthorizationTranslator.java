@@ -236,9 +236,17 @@ public final class AuthorizationTranslator {
             case "connection.sni" -> addRules(permissions, c.values(), c.notValues(),
                     sni -> Permission.newBuilder().setRequestedServerName(string(sni, false)).build());
             default -> {
-                // request.auth.* (no JWT here: values never match, notValues always do) and
-                // experimental.* (not evaluated: the rule cannot match, or for DENY is not narrowed)
-                if (!side.skipsHttpOnly() && !c.values().isEmpty()) {
+                if (side.skipsHttpOnly()) {
+                    return;
+                }
+                if (key.startsWith("request.auth.")) {
+                    // no JWT here: its values never match, its notValues always do
+                    if (!c.values().isEmpty()) {
+                        principals.add(NO_PRINCIPAL);
+                    }
+                } else if (!side.deny) {
+                    // experimental.* is not evaluated: an ALLOW rule that needs it cannot match; a DENY
+                    // rule simply goes without it (it denies more, never less)
                     principals.add(NO_PRINCIPAL);
                 }
             }
