@@ -27,7 +27,7 @@ import javax.net.ssl.SSLParameters;
  * Without a validation context the server is not verified, as in Envoy.
  */
 public record ClientTlsSettings(String sni, List<String> alpn, List<String> protocols, MeshKeyManager keyManager,
-        MeshTrustManager trustManager) {
+        MeshTrustManager trustManager, UpstreamTlsContext source) {
 
     public ClientTlsSettings {
         alpn = List.copyOf(alpn);
@@ -51,7 +51,7 @@ public record ClientTlsSettings(String sni, List<String> alpn, List<String> prot
         // Offering istio-peer-exchange would promise the metadata exchange this proxy does not speak.
         alpn.remove(ServerTlsSettings.PEER_EXCHANGE);
         return new ClientTlsSettings(context.getSni(), alpn, TlsVersions.enabled(common.getTlsParams(), at), keys,
-                trust);
+                trust, context);
     }
 
     public SslContext nettyContext() {
