@@ -190,6 +190,9 @@ public final class Injector {
             labels.put("service.istio.io/canonical-revision",
                     first(podLabels, "latest", "app.kubernetes.io/version", "version"));
         }
+        // The pod's labels as the proxy reports them in its node metadata (Istio: ISTIO_METAJSON_LABELS).
+        env((ArrayNode) proxy.get("env"), "MESH_PROXY_LABELS", String.join(",", strings(labels).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + "=" + e.getValue()).toList()));
         if (!annotations.has("kubectl.kubernetes.io/default-container") && !appContainers.isEmpty()) {
             annotations.put("kubectl.kubernetes.io/default-container", appContainers.get(0));
         }
@@ -245,6 +248,16 @@ public final class Injector {
         env(env, "ISTIO_META_WORKLOAD_NAME", workload);
         env(env, "ISTIO_META_APP_CONTAINERS", String.join(",", appContainers));
         env(env, "ISTIO_META_INTERCEPTION_MODE", "REDIRECT");
+        // gateway-proxy's own settings (docs/configuration.md), from the same values as Istio's names above.
+        env(env, "MESH_PROXY_MODE", "sidecar");
+        env(env, "MESH_PROXY_DISCOVERY_ADDRESS", t.xdsAddress());
+        env(env, "MESH_PROXY_CLUSTER_ID", t.clusterId());
+        env(env, "MESH_PROXY_WORKLOAD_NAME", workload);
+        fieldEnv(env, "MESH_PROXY_SERVICE_ACCOUNT", "spec.serviceAccountName");
+        env(env, "MESH_PROXY_SAVED_CONFIG_PATH", "/var/lib/istio/data/last-acked-config.pb");
+        env(env, "MESH_PROXY_IDENTITY_ENABLED", "true");
+        env(env, "MESH_PROXY_IDENTITY_CA_ADDRESS", t.caAddress());
+        env(env, "MESH_PROXY_IDENTITY_TRUST_DOMAIN", t.trustDomain());
         Map<String, String> scrape = new LinkedHashMap<>();
         for (String key : List.of("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")) {
             if (annotations.containsKey(key)) {
