@@ -61,7 +61,14 @@ public final class InboundSecurity {
             var remote = (java.net.InetSocketAddress) channel.remoteAddress();
             Runnable unregister = peers.register(remote.getAddress().getHostAddress(), remote.getPort(), outcome);
             channel.closeFuture().addListener(f -> unregister.run());
-            proceed.accept(plan.chainFor(outcome.tls()), outcome);
+            Optional<String> chain = plan.chainFor(outcome.tls());
+            if (chain.isEmpty() && plan.defaultRefuses()) {
+                // STRICT: plain text to a port without its own chains goes to the BlackHoleCluster.
+                LOG.debugf("closing a plain-text connection to port %d: mutual TLS required", port);
+                channel.close();
+                return;
+            }
+            proceed.accept(chain, outcome);
         }, failure -> LOG.debugf("inbound connection to port %d from %s refused: %s", port, channel.remoteAddress(),
                 failure.getMessage()));
         return true;

@@ -6,6 +6,7 @@ import io.envoyproxy.envoy.config.core.v3.TrafficDirection;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,7 +33,8 @@ public final class MeshInbound {
     }
 
     /** What to do with a connection to one port before any byte is read. */
-    public record PortPlan(int port, Optional<Chain> tlsChain, Optional<Chain> plainChain, Optional<String> defaultChain) {
+    public record PortPlan(int port, Optional<Chain> tlsChain, Optional<Chain> plainChain, Optional<String> defaultChain,
+            boolean defaultRefuses) {
 
         /** Whether the first bytes must be looked at (some chain wants TLS). */
         public boolean detect() {
@@ -45,15 +47,20 @@ public final class MeshInbound {
         }
     }
 
-    public static final MeshInbound EMPTY = new MeshInbound(List.of(), Optional.empty(), List.of());
+    /** Istio's cluster with no endpoints: a chain that sends there closes the connection. */
+    static final String BLACKHOLE = "BlackHoleCluster";
+
+    public static final MeshInbound EMPTY = new MeshInbound(List.of(), Optional.empty(), false, List.of());
 
     private final List<Chain> chains;
     private final Optional<String> defaultChain;
+    private final boolean defaultRefuses;
     private final List<String> errors;
 
-    private MeshInbound(List<Chain> chains, Optional<String> defaultChain, List<String> errors) {
+    private MeshInbound(List<Chain> chains, Optional<String> defaultChain, boolean defaultRefuses, List<String> errors) {
         this.chains = List.copyOf(chains);
         this.defaultChain = defaultChain;
+        this.defaultRefuses = defaultRefuses;
         this.errors = List.copyOf(errors);
     }
 
@@ -80,7 +87,8 @@ public final class MeshInbound {
             }
             Optional<String> byDefault = listener.hasDefaultFilterChain()
                     ? Optional.of(listener.getDefaultFilterChain().getName()) : Optional.empty();
-            return new MeshInbound(chains, byDefault, errors);
+            return new MeshInbound(chains, byDefault,
+                    listener.hasDefaultFilterChain() && blackhole(listener.getDefaultFilterChain()), errors);
         }
         return EMPTY;
     }
@@ -116,6 +124,20 @@ public final class MeshInbound {
         }
     }
 
+    /** Whether a chain only proxies TCP to the BlackHoleCluster (STRICT's answer to plain text). */
+    private static boolean blackhole(FilterChain chain) {
+        for (var filter : chain.getFiltersList()) {
+            if (filter.getTypedConfig().is(TcpProxy.class)) {
+                try {
+                    return filter.getTypedConfig().unpack(TcpProxy.class).getCluster().equals(BLACKHOLE);
+                } catch (InvalidProtocolBufferException e) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The chain's HTTP connection manager's XFCC and RBAC, or none for a TCP chain. */
     private static HttpChainSecurity security(FilterChain chain, String at) {
         for (var filter : chain.getFiltersList()) {
@@ -139,7 +161,7 @@ public final class MeshInbound {
         Optional<Chain> tls = candidates.stream().filter(c -> c.matches(true) && !c.transportProtocol().isEmpty())
                 .findFirst();
         Optional<Chain> plain = candidates.stream().filter(c -> c.matches(false)).findFirst();
-        return new PortPlan(port, tls, plain, defaultChain);
+        return new PortPlan(port, tls, plain, defaultChain, defaultRefuses);
     }
 
     /** Chains whose TLS could not be built, with why. */

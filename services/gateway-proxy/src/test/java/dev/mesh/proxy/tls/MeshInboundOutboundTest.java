@@ -38,6 +38,7 @@ class MeshInboundOutboundTest {
         assertThat(other.chainFor(false)).as("plain text on an unnamed port: the default chain (BlackHole, STRICT)")
                 .isEmpty();
         assertThat(other.defaultChain()).contains("BlackHoleCluster");
+        assertThat(other.defaultRefuses()).isTrue();
     }
 
     @Test
