@@ -1,5 +1,8 @@
 package dev.mesh.cluster.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -40,12 +43,15 @@ final class ApiFront implements AutoCloseable {
     private final ApiHandler api;
     private final Watches watches;
     private volatile PodLogProvider logs;
+    private volatile MutatingAdmission admission;
+    private final Store store;
 
     private ApiFront(Settings settings) {
         this.settings = settings;
         this.vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(32).setBlockedThreadCheckInterval(10_000));
-        Store store = new Store(settings.storeUrl());
-        this.api = new ApiHandler(store, new ResourceCatalog(store), settings.tokens(), settings.clock(), () -> logs);
+        this.store = new Store(settings.storeUrl());
+        this.api = new ApiHandler(store, new ResourceCatalog(store), settings.tokens(), settings.clock(), () -> logs,
+                () -> admission);
         this.watches = new Watches(api, settings.storeUrl(), settings.clock());
         HttpServerOptions opts = new HttpServerOptions().setSsl(true).setHost(settings.bindHost()).setPort(settings.port())
                 .setKeyCertOptions(new PemKeyCertOptions()
@@ -73,6 +79,22 @@ final class ApiFront implements AutoCloseable {
 
     void setPodLogProvider(PodLogProvider provider) {
         this.logs = provider;
+    }
+
+    void setMutatingAdmission(MutatingAdmission chain) {
+        this.admission = chain;
+    }
+
+    /** The stored object at {@code path} (no admission, no authorization: the server's own view), or null. */
+    ObjectNode stored(String path) {
+        return store.get(path);
+    }
+
+    /** The stored items of the collection {@code path} matching {@code query} (e.g. a labelSelector). */
+    java.util.List<JsonNode> storedItems(String path, String query) {
+        java.util.List<JsonNode> items = new java.util.ArrayList<>();
+        store.list(path, query).path("items").forEach(items::add);
+        return items;
     }
 
     private void handle(HttpServerRequest req) {

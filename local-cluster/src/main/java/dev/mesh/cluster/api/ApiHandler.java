@@ -67,14 +67,17 @@ final class ApiHandler {
     private final Clock clock;
     private final ClusterIpAllocator clusterIps;
     private final Supplier<PodLogProvider> logs;
+    private final Supplier<MutatingAdmission> admission;
     private final SecureRandom random = new SecureRandom();
 
-    ApiHandler(Store store, ResourceCatalog catalog, TokenIssuer tokens, Clock clock, Supplier<PodLogProvider> logs) {
+    ApiHandler(Store store, ResourceCatalog catalog, TokenIssuer tokens, Clock clock, Supplier<PodLogProvider> logs,
+            Supplier<MutatingAdmission> admission) {
         this.store = store;
         this.catalog = catalog;
         this.tokens = tokens;
         this.clock = clock;
         this.logs = logs;
+        this.admission = admission;
         this.clusterIps = new ClusterIpAllocator(store);
     }
 
@@ -358,6 +361,9 @@ final class ApiHandler {
         meta.remove("managedFields");
         meta.remove("selfLink");
         Defaults.onCreate(t, obj, clusterIps);
+        if (t.namespaced()) {
+            obj = admit(t, obj, meta.path("namespace").asText());
+        }
         if (dryRun) {
             return obj;
         }
@@ -366,6 +372,35 @@ final class ApiHandler {
             throw ApiException.alreadyExists(t.qualifiedName(), name);
         }
         return r.object(t.kind() + " " + name);
+    }
+
+    /** Runs mutating admission over a namespaced create when any MutatingWebhookConfiguration is stored. */
+    private ObjectNode admit(ResourceType t, ObjectNode obj, String namespace) {
+        MutatingAdmission chain = admission.get();
+        if (chain == null) {
+            return obj;
+        }
+        List<JsonNode> configurations = new ArrayList<>();
+        store.list("/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations", null).path("items")
+                .forEach(configurations::add);
+        if (configurations.isEmpty()) {
+            return obj;
+        }
+        MutatingAdmission.Result result = chain.admit(t.group(), t.version(), t.kind(), t.plural(), namespace, obj,
+                store.get("/api/v1/namespaces/" + namespace), configurations);
+        if (result instanceof MutatingAdmission.Result.Rejected rejected) {
+            String reason = switch (rejected.code()) {
+                case 400 -> "BadRequest";
+                case 403 -> "Forbidden";
+                default -> "InternalError";
+            };
+            throw new ApiException(rejected.code(), reason, rejected.message());
+        }
+        JsonNode admitted = ((MutatingAdmission.Result.Admitted) result).object();
+        if (!(admitted instanceof ObjectNode admittedObject)) {
+            throw new ApiException(500, "InternalError", "admission returned no object for " + t.kind());
+        }
+        return admittedObject;
     }
 
     private void checkKind(ResourceType t, ObjectNode obj) {

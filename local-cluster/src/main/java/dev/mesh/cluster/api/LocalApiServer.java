@@ -1,7 +1,7 @@
 package dev.mesh.cluster.api;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -194,6 +194,24 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     /** Where {@code pods/<p>/log} reads from; null answers 404 for every log request. */
+    /** Runs every namespaced create through {@code chain} when MutatingWebhookConfigurations are stored. */
+    public void setMutatingAdmission(MutatingAdmission chain) {
+        front.setMutatingAdmission(chain);
+    }
+
+    /**
+     * The stored object at an API path ({@code /api/v1/namespaces/x/services/y}), or null: what admission reads
+     * (Services, EndpointSlices) without going through the front it runs inside of.
+     */
+    public com.fasterxml.jackson.databind.JsonNode stored(String path) {
+        return front.stored(path);
+    }
+
+    /** The stored items of a collection path with a query such as {@code labelSelector=k%3Dv}. */
+    public java.util.List<com.fasterxml.jackson.databind.JsonNode> storedItems(String path, String query) {
+        return front.storedItems(path, query);
+    }
+
     public void setPodLogProvider(PodLogProvider provider) {
         front.setPodLogProvider(provider);
     }
@@ -217,11 +235,12 @@ public final class LocalApiServer implements AutoCloseable {
         }
         for (Path file : files) {
             try (InputStream in = Files.newInputStream(file)) {
-                CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
-                if (crd == null || crd.getMetadata() == null) {
+                // Generic, not the typed model: the typed CRD schema classes take seconds to load and bind.
+                GenericKubernetesResource crd = Serialization.unmarshal(in, GenericKubernetesResource.class);
+                if (crd == null || !"CustomResourceDefinition".equals(crd.getKind()) || crd.getMetadata() == null) {
                     throw new IllegalArgumentException(file + " is not a CustomResourceDefinition");
                 }
-                adminClient.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+                adminClient.genericKubernetesResources("apiextensions.k8s.io/v1", "CustomResourceDefinition").resource(crd).create();
             } catch (UncheckedIOException e) {
                 throw new IOException("cannot read CRD " + file + ": " + e.getMessage(), e);
             }

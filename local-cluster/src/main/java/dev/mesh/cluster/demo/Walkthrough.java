@@ -5,6 +5,7 @@ import dev.mesh.cluster.api.LocalApiServer;
 import dev.mesh.cluster.net.ServiceProxy;
 import dev.mesh.cluster.node.LocalNode;
 import dev.mesh.cluster.node.NodeOptions;
+import dev.mesh.cluster.node.StoredAdmission;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -81,6 +82,7 @@ public final class Walkthrough {
             LocalNode localNode = cluster.attach(LocalNode.start(api.adminClient(), api.tokens()::issue,
                     node.withApiServer(new NodeOptions.ApiAccess(bridgeIp, api.port(), api.caCertificatePem()))));
             api.setPodLogProvider(localNode);
+            api.setMutatingAdmission(StoredAdmission.over(api, java.util.Map.of()));
             cluster.attach(ServiceProxy.start(api.adminClient(), node.podCidr()));
             return new Cluster(cluster, meshRoot);
         } catch (IOException | RuntimeException e) {
