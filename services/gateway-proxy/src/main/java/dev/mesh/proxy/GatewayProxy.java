@@ -4,6 +4,8 @@ import dev.mesh.proxy.admin.AdminServers;
 import dev.mesh.proxy.capture.CaptureServers;
 import dev.mesh.proxy.capture.CaptureTable;
 import dev.mesh.proxy.http.Balancers;
+import dev.mesh.proxy.http.JsonAccessLog;
+import dev.mesh.proxy.http.RequestObserver;
 import dev.mesh.proxy.http.ListenerManager;
 import dev.mesh.proxy.http.RouterHandler;
 import dev.mesh.proxy.metrics.ProxyStats;
@@ -41,11 +43,14 @@ public final class GatewayProxy implements AutoCloseable {
 
     /**
      * Everything the proxy needs to know at start. Ports may be 0 (tests). {@code sidecar} turns on the capture
-     * listeners on {@code outboundPort} and {@code inboundPort}.
+     * listeners on {@code outboundPort} and {@code inboundPort}. {@code credentialsDir} holds the certificates
+     * that TLS listeners name by SDS secret ({@code <dir>/<name>/tls.crt}, {@code tls.key}). {@code accessLog}
+     * writes a JSON line per request to stdout.
      */
     public record Options(NodeIdentity node, String discoveryAddress, Path savedConfig, Duration initialFetchTimeout,
             Duration reconnectInitialBackoff, Duration reconnectMaxBackoff, int maxBufferedBodyBytes, String adminHost,
-            int adminPort, int healthPort, int prometheusPort, boolean sidecar, int outboundPort, int inboundPort) {}
+            int adminPort, int healthPort, int prometheusPort, boolean sidecar, int outboundPort, int inboundPort,
+            Path credentialsDir, boolean accessLog) {}
 
     private final Vertx vertx;
     private final Options options;
@@ -57,6 +62,8 @@ public final class GatewayProxy implements AutoCloseable {
     private final HttpClient http2;
     private final ListenerManager listeners;
     private final AdminServers admin;
+    private final RouterHandler router;
+    private final JsonAccessLog accessLog;
     private final CaptureServers capture;
     private volatile CaptureTable captureTable = CaptureTable.EMPTY;
     private ManagedChannel channel;
@@ -64,6 +71,8 @@ public final class GatewayProxy implements AutoCloseable {
     private volatile Map<String, ListenerView> views = Map.of();
     private volatile AdsClient.Applied applied;
     private volatile boolean ready;
+    private volatile Runnable quitAction = () -> LOG.warn("POST /quitquitquit: nothing to quit in this process");
+    private final long startedMillis = System.currentTimeMillis();
 
     public GatewayProxy(Vertx vertx, Options options, Clock clock) {
         this.vertx = vertx;
@@ -81,16 +90,20 @@ public final class GatewayProxy implements AutoCloseable {
         this.http2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
                 .setHttp2ClearTextUpgrade(false).setTcpNoDelay(true), pool);
         var node = options.node();
-        RouterHandler router = new RouterHandler(vertx, http1, http2, balancers, stats,
+        this.router = new RouterHandler(vertx, http1, http2, balancers, stats,
                 new RouterHandler.Settings(options.maxBufferedBodyBytes(), node.workloadName(), node.namespace(),
                         node.labels().getOrDefault("app", node.workloadName()), node.labels().get("version")),
                 name -> views.get(name));
+        this.accessLog = options.accessLog() ? new JsonAccessLog(System.out, 8192) : null;
+        if (accessLog != null) {
+            router.observe(accessLog);
+        }
         int eventLoops = Math.max(1, Runtime.getRuntime().availableProcessors());
-        this.listeners = new ListenerManager(vertx, router, eventLoops);
+        this.listeners = new ListenerManager(vertx, router, eventLoops, options.credentialsDir());
         this.capture = options.sidecar() ? new CaptureServers(vertx, router, balancers, stats, () -> captureTable,
                 new CaptureServers.Settings(options.outboundPort(), options.inboundPort(), eventLoops,
                         node.workloadName(), node.namespace())) : null;
-        this.admin = new AdminServers(vertx, stats, this::ready, () -> applied);
+        this.admin = new AdminServers(vertx, stats, this::ready, () -> applied, this::serverStats, () -> quitAction.run());
     }
 
     public Future<Void> start() {
@@ -131,9 +144,67 @@ public final class GatewayProxy implements AutoCloseable {
         }
     }
 
-    /** Ready once a first complete config is applied, from the control plane or the saved file; stays ready. */
+    /** Ready once a first complete config is applied, from the control plane or the saved file, until it drains. */
     public boolean ready() {
-        return ready;
+        return ready && !router.drain().draining();
+    }
+
+    /**
+     * Graceful drain (SIGTERM): not ready from now on, new connections closed as accepted, HTTP/2 clients told to
+     * go away, HTTP/1.1 responses with {@code connection: close}; completes when the requests in flight have
+     * finished or {@code bound} has passed, whichever is first. The caller then closes the proxy.
+     */
+    public Future<Void> drain(Duration bound) {
+        router.drain().start(bound);
+        LOG.infof("draining: %d requests in flight, waiting up to %s", router.drain().inFlight(), bound);
+        io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+        long deadline = System.nanoTime() + bound.toNanos();
+        vertx.setPeriodic(10, 20, timer -> {
+            long left = router.drain().inFlight();
+            if (left <= 0 || System.nanoTime() >= deadline) {
+                vertx.cancelTimer(timer);
+                if (left > 0) {
+                    LOG.warnf("drain bound %s reached with %d requests still in flight; closing them", bound, left);
+                }
+                done.tryComplete();
+            }
+        });
+        return done.future();
+    }
+
+    /** What {@code POST /quitquitquit} does; the launcher makes it drain and exit the process. */
+    public void onQuit(Runnable action) {
+        this.quitAction = action;
+    }
+
+    /** The server-level numbers of {@code /stats}, Envoy's names where Envoy has one. */
+    private Map<String, Long> serverStats() {
+        Map<String, Long> out = new java.util.HashMap<>();
+        boolean draining = router.drain().draining();
+        out.put("server.live", ready() ? 1L : 0L);
+        out.put("server.state", draining ? 1L : ready ? 0L : 2L);
+        out.put("server.uptime", (System.currentTimeMillis() - startedMillis) / 1000);
+        out.put("http.downstream_rq_active", router.drain().inFlight());
+        out.put("control_plane.connected_state", connectedToControlPlane() ? 1L : 0L);
+        AdsClient.Applied a = applied;
+        out.put("listener_manager.total_listeners_active", a == null ? 0L : (long) a.views().size());
+        Set<String> clusters = new HashSet<>();
+        if (a != null) {
+            a.views().values().forEach(v -> clusters.addAll(v.clusters().keySet()));
+        }
+        out.put("cluster_manager.active_clusters", (long) clusters.size());
+        if (accessLog != null) {
+            out.put("access_log.dropped", accessLog.dropped());
+        }
+        if (capture != null) {
+            out.put("capture.not_redirected", capture.notRedirected());
+        }
+        return out;
+    }
+
+    /** Requests accepted and not yet answered. */
+    public long inFlight() {
+        return router.drain().inFlight();
     }
 
     public boolean connectedToControlPlane() {
@@ -142,6 +213,11 @@ public final class GatewayProxy implements AutoCloseable {
 
     public AdsClient.Applied applied() {
         return applied;
+    }
+
+    /** Adds an observer of every finished request, e.g. a telemetry exporter; it must not block. */
+    public void observe(RequestObserver observer) {
+        router.observe(observer);
     }
 
     public ProxyStats stats() {
@@ -174,6 +250,9 @@ public final class GatewayProxy implements AutoCloseable {
             Future.join(listeners.close(), admin.close(), http1.close(), http2.close(),
                     capture == null ? Future.succeededFuture() : capture.close())
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (accessLog != null) {
+                accessLog.close();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -24,10 +24,13 @@ class ProxyLauncher {
 
     private Vertx dataPlane;
 
+    private java.time.Duration drainDuration = java.time.Duration.ZERO;
+
     void onStart(@Observes StartupEvent event, ProxyConfig config) throws Exception {
         if (!config.enabled()) {
             return;
         }
+        drainDuration = config.terminationDrainDuration();
         // The data plane gets its own Vert.x, without Quarkus's per-request HTTP metrics and apart from the
         // agent's event loops: the proxy's own istio_* metrics are what counts for its traffic.
         // Native epoll when available: fewer copies, and sidecar capture needs it for SO_ORIGINAL_DST.
@@ -50,8 +53,11 @@ class ProxyLauncher {
         proxy = new GatewayProxy(vertx, new GatewayProxy.Options(node, config.discoveryAddress(),
                 Path.of(config.savedConfigPath()), config.initialFetchTimeout(), config.reconnectInitialBackoff(),
                 config.reconnectMaxBackoff(), config.maxBufferedBodyBytes(), "127.0.0.1", config.adminPort(),
-                config.healthPort(), config.prometheusPort(), sidecar, config.outboundPort(), config.inboundPort()),
+                config.healthPort(), config.prometheusPort(), sidecar, config.outboundPort(), config.inboundPort(),
+                Path.of(config.credentialsDir()), config.accessLog()),
                 Clock.systemUTC());
+        // POST /quitquitquit ends the process the normal way: shutdown → drain → close (onStop).
+        proxy.onQuit(() -> io.quarkus.runtime.Quarkus.asyncExit(0));
         proxy.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -62,6 +68,12 @@ class ProxyLauncher {
 
     void onStop(@Observes ShutdownEvent event) {
         if (proxy != null) {
+            try {
+                proxy.drain(drainDuration).toCompletionStage().toCompletableFuture()
+                        .get(drainDuration.toMillis() + 2000, TimeUnit.MILLISECONDS);
+            } catch (Exception e) {
+                LOG.warnf("drain did not complete: %s", e.toString());
+            }
             proxy.close();
         }
         if (dataPlane != null) {

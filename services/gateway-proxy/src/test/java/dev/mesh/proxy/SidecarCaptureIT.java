@@ -190,6 +190,13 @@ class SidecarCaptureIT {
         stats = get("http://" + podIp + ":15090/stats/prometheus");
         assertThat(count(stats, "istio_requests_total", "reporter=\"source\"")).isEqualTo(1);
         assertThat(count(stats, "istio_tcp_connections_opened_total", "reporter=\"source\"")).isEqualTo(1);
+
+        // 5. POST /quitquitquit on the admin port (loopback in the pod): the proxy drains and exits cleanly.
+        assertThat(run("ip", "netns", "exec", client, "curl", "-sS", "-m", "5", "-X", "POST",
+                "http://127.0.0.1:15000/quitquitquit")).isEqualTo("OK\n");
+        assertThat(proxy.waitFor(20, TimeUnit.SECONDS)).as("the proxy exits after /quitquitquit").isTrue();
+        assertThat(proxy.exitValue()).isZero();
+        assertThat(proxyLog).content().contains("draining: 0 requests in flight");
     }
 
     private static void requireRoot() throws IOException {

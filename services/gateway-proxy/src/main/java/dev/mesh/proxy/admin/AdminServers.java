@@ -6,7 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpMethod;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -28,11 +31,21 @@ public final class AdminServers {
     private HttpServer prometheus;
     private HttpServer admin;
 
-    public AdminServers(Vertx vertx, ProxyStats stats, BooleanSupplier ready, Supplier<AdsClient.Applied> applied) {
+    private final Supplier<Map<String, Long>> serverStats;
+    private final Runnable quit;
+
+    /**
+     * @param serverStats the proxy's own counters and gauges for {@code /stats}, by Envoy-style name
+     * @param quit what {@code POST /quitquitquit} does (the launcher drains and exits the process)
+     */
+    public AdminServers(Vertx vertx, ProxyStats stats, BooleanSupplier ready, Supplier<AdsClient.Applied> applied,
+            Supplier<Map<String, Long>> serverStats, Runnable quit) {
         this.vertx = vertx;
         this.stats = stats;
         this.ready = ready;
         this.applied = applied;
+        this.serverStats = serverStats;
+        this.quit = quit;
     }
 
     public Future<Void> start(String adminHost, int adminPort, int healthPort, int prometheusPort) {
@@ -104,8 +117,51 @@ public final class AdminServers {
                 }
                 req.response().end(b.toString());
             }
+            case "/stats" -> {
+                Map<String, Long> all = new TreeMap<>(serverStats.get());
+                all.putAll(stats.envoyCounters());
+                StringBuilder b = new StringBuilder();
+                all.forEach((name, value) -> b.append(name).append(": ").append(value).append('\n'));
+                req.response().putHeader("content-type", "text/plain").end(b.toString());
+            }
+            case "/quitquitquit" -> {
+                if (req.method() != HttpMethod.POST) {
+                    req.response().setStatusCode(405).putHeader("allow", "POST").end("use POST /quitquitquit\n");
+                    return;
+                }
+                LOG.info("POST /quitquitquit: draining and exiting");
+                req.response().end("OK\n").onComplete(ar -> quit.run());
+            }
+            case "/logging" -> logging(req);
             default -> req.response().setStatusCode(404).end();
         }
+    }
+
+    private void logging(HttpServerRequest req) {
+        if (req.method() == HttpMethod.GET) {
+            req.response().putHeader("content-type", "text/plain").end(LogLevels.list());
+            return;
+        }
+        if (req.method() != HttpMethod.POST) {
+            req.response().setStatusCode(405).putHeader("allow", "GET, POST").end();
+            return;
+        }
+        if (req.params().isEmpty()) {
+            req.response().setStatusCode(400).end("usage: POST /logging?level=<level> or /logging?<logger>=<level>\n"
+                    + LogLevels.list());
+            return;
+        }
+        StringBuilder changed = new StringBuilder();
+        try {
+            for (var p : req.params()) {
+                changed.append(LogLevels.set(p.getKey(), p.getValue())).append('\n');
+            }
+        } catch (IllegalArgumentException e) {
+            req.response().setStatusCode(400).end(e.getMessage() + "\n");
+            return;
+        }
+        LOG.infof("log levels changed through /logging: %s", changed.toString().trim());
+        req.response().putHeader("content-type", "text/plain").end(changed + LogLevels.list());
     }
 
     public Future<Void> close() {

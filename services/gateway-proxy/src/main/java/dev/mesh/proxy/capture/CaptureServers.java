@@ -3,6 +3,7 @@ package dev.mesh.proxy.capture;
 import dev.mesh.proxy.http.Balancers;
 import dev.mesh.proxy.http.ClusterBalancer;
 import dev.mesh.proxy.http.RouterHandler;
+import dev.mesh.proxy.http.Splice;
 import dev.mesh.proxy.metrics.ProxyStats;
 import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
@@ -30,7 +31,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -127,7 +127,8 @@ public final class CaptureServers {
     private HttpServer routerServer(boolean inbound) {
         HttpServer server = vertx.createHttpServer(new HttpServerOptions().setUseProxyProtocol(true)
                 .setHttp2ClearTextEnabled(true).setHandle100ContinueAutomatically(false));
-        server.requestHandler(inbound ? this::inboundRequest : this::outboundRequest);
+        server.requestHandler(inbound ? this::inboundRequest : this::outboundRequest)
+                .connectionHandler(router.drain()::track);
         routerServers.add(server);
         return server;
     }
@@ -143,6 +144,10 @@ public final class CaptureServers {
     }
 
     private void accept(NetSocket down, boolean inbound) {
+        if (router.drain().draining()) {
+            down.close();
+            return;
+        }
         down.pause();
         Channel channel = ((NetSocketInternal) down).channelHandlerContext().channel();
         InetSocketAddress dst;
@@ -181,7 +186,7 @@ public final class CaptureServers {
             }
             NetSocket up = ar.result();
             up.write(Buffer.buffer(proxyHeader(src, dst)));
-            splice(down, up, null, null, null);
+            Splice.join(down, up, null, null, null);
         });
     }
 
@@ -239,7 +244,7 @@ public final class CaptureServers {
             ProxyStats.TcpSeries series = stats.tcpOpened(labels(reporter, serviceOf(spec), spec.serviceNamespace(),
                     inbound ? settings.workload() : workload, "-"));
             // Sent is what the proxy sent towards the destination, as Istio counts it.
-            splice(down, ar.result(), series.sent, series.received, series::closed);
+            Splice.join(down, ar.result(), series.sent, series.received, series::closed);
         });
     }
 
@@ -267,41 +272,6 @@ public final class CaptureServers {
             }
         }
         return clusters.get(clusters.size() - 1);
-    }
-
-    /** Copies bytes both ways with back-pressure until either side closes, then closes the other. */
-    private static void splice(NetSocket down, NetSocket up, LongAdder downToUp, LongAdder upToDown, Runnable onClose) {
-        AtomicBoolean closed = new AtomicBoolean();
-        Runnable closeBoth = () -> {
-            if (closed.compareAndSet(false, true)) {
-                down.close();
-                up.close();
-                if (onClose != null) {
-                    onClose.run();
-                }
-            }
-        };
-        pump(down, up, downToUp);
-        pump(up, down, upToDown);
-        down.closeHandler(v -> closeBoth.run());
-        up.closeHandler(v -> closeBoth.run());
-        down.exceptionHandler(e -> closeBoth.run());
-        up.exceptionHandler(e -> closeBoth.run());
-        down.resume();
-    }
-
-    private static void pump(NetSocket from, NetSocket to, LongAdder bytes) {
-        from.handler(buffer -> {
-            if (bytes != null) {
-                bytes.add(buffer.length());
-            }
-            to.write(buffer);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
-            }
-        });
-        from.endHandler(v -> to.end());
     }
 
     public Future<Void> close() {

@@ -159,4 +159,30 @@ public interface ProxyConfig {
      */
     @WithDefault("65536")
     int maxBufferedBodyBytes();
+
+    /**
+     * Directory of the certificates that TLS listeners name by SDS secret (a Gateway server's
+     * {@code credentialName}, sent as {@code kubernetes://<name>}): {@code <dir>/<name>/tls.crt} and
+     * {@code <dir>/<name>/tls.key}, the layout of a mounted {@code kubernetes.io/tls} Secret.
+     * Environment variable {@code MESH_PROXY_CREDENTIALS_DIR}.
+     */
+    @WithDefault("/etc/mesh/credentials")
+    String credentialsDir();
+
+    /**
+     * Whether to write a JSON access log line per request to stdout (Envoy's keys and response flags). Off by
+     * default, as in Istio's default profile; lines are written by their own thread and dropped (not waited for)
+     * when stdout cannot keep up.
+     * Environment variable {@code MESH_PROXY_ACCESS_LOG}.
+     */
+    @WithDefault("false")
+    boolean accessLog();
+
+    /**
+     * On SIGTERM, how long requests in flight may take to finish after the proxy stopped accepting connections
+     * and turned not-ready (Istio's {@code terminationDrainDuration}); then it exits.
+     * Environment variable {@code MESH_PROXY_TERMINATION_DRAIN_DURATION}.
+     */
+    @WithDefault("5s")
+    java.time.Duration terminationDrainDuration();
 }

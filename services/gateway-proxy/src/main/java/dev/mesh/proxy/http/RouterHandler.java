@@ -56,6 +56,8 @@ public final class RouterHandler {
     private final ProxyStats stats;
     private final Settings settings;
     private final Function<String, ListenerView> views;
+    private final List<RequestObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final DrainControl drain = new DrainControl();
 
     public RouterHandler(Vertx vertx, HttpClient http1, HttpClient http2, Balancers balancers, ProxyStats stats,
             Settings settings, Function<String, ListenerView> views) {
@@ -68,8 +70,36 @@ public final class RouterHandler {
         this.views = views;
     }
 
+    /** The drain state shared by every server that feeds this router. */
+    public DrainControl drain() {
+        return drain;
+    }
+
+    /** Adds an observer of every finished request (access log, telemetry); it must not block. */
+    public void observe(RequestObserver observer) {
+        observers.add(observer);
+    }
+
     public Handler<HttpServerRequest> forListener(String listenerName) {
         return req -> new Exchange(req, views.apply(listenerName), null).start();
+    }
+
+    /**
+     * For several filter chains on one socket: the chain whose server names match the connection's SNI (the
+     * first chain naming none when nothing matches) serves the request. {@code chains} are in match order.
+     */
+    public Handler<HttpServerRequest> forChains(List<dev.mesh.proxy.model.Listener> chains) {
+        return req -> {
+            String sni = req.isSSL() ? req.connection().indicatedServerName() : null;
+            dev.mesh.proxy.model.Listener chosen = chains.get(0);
+            for (dev.mesh.proxy.model.Listener l : chains) {
+                if (l.matchesServerName(sni)) {
+                    chosen = l;
+                    break;
+                }
+            }
+            new Exchange(req, views.apply(chosen.name()), null).start();
+        };
     }
 
     /**
@@ -90,6 +120,8 @@ public final class RouterHandler {
         private final ListenerView view;
         private final SocketAddress originalDst;
         private final long startNanos = System.nanoTime();
+        private final long startMillis = System.currentTimeMillis();
+        private long upstreamServiceMillis = -1;
         private final List<String> flags = new ArrayList<>(2);
         private String authority;
         private VirtualHost vhost;
@@ -116,6 +148,7 @@ public final class RouterHandler {
             this.req = req;
             this.view = view;
             this.originalDst = originalDst;
+            drain.requestStarted();
         }
 
         void start() {
@@ -550,8 +583,12 @@ public final class RouterHandler {
                     headers.add(name, e.getValue());
                 }
             }
-            headers.set("x-envoy-upstream-service-time", Long.toString((System.nanoTime() - tryStart) / 1_000_000));
+            upstreamServiceMillis = (System.nanoTime() - tryStart) / 1_000_000;
+            headers.set("x-envoy-upstream-service-time", Long.toString(upstreamServiceMillis));
             headers.set("server", "istio-envoy");
+            if (drain.draining() && req.version() != HttpVersion.HTTP_2) {
+                headers.set("connection", "close");
+            }
             applyResponseOps(headers, chosen.headerOps());
             applyResponseOps(headers, route.headerOps());
             applyResponseOps(headers, vhost.headerOps());
@@ -603,13 +640,16 @@ public final class RouterHandler {
                 applyResponseOps(out.headers(), view.routes().headerOps());
             }
             out.headers().set("server", "istio-envoy");
-            record(status);
+            if (drain.draining() && req.version() != HttpVersion.HTTP_2) {
+                out.headers().set("connection", "close");
+            }
             if (text == null || text.isEmpty()) {
                 out.end();
             } else {
                 out.putHeader("content-type", "text/plain");
                 out.end(text);
             }
+            record(status);
         }
 
         private void record(int status) {
@@ -617,6 +657,7 @@ public final class RouterHandler {
                 return;
             }
             recorded = true;
+            drain.requestEnded();
             String service = cluster == null ? null : cluster.serviceHost();
             String serviceName = service == null ? null : service.split("\\.")[0];
             String ns = cluster == null ? null : cluster.serviceNamespace();
@@ -635,7 +676,30 @@ public final class RouterHandler {
                         lastEndpoint == null ? null : lastEndpoint.workload(), cluster == null ? null : cluster.subset(),
                         proto, status, responseFlags);
             }
-            stats.record(labels, System.nanoTime() - startNanos);
+            long durationNanos = System.nanoTime() - startNanos;
+            stats.record(labels, durationNanos);
+            if (!observers.isEmpty()) {
+                notifyObservers(status, responseFlags, proto, durationNanos, labels.reporter());
+            }
+        }
+
+        private void notifyObservers(int status, String responseFlags, String proto, long durationNanos, String reporter) {
+            String protocol = proto.equals("grpc") || req.version() == HttpVersion.HTTP_2 ? "HTTP/2"
+                    : req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+            MultiMap sent = upstreamHeaders != null ? upstreamHeaders : req.headers();
+            RequestRecord r = new RequestRecord(startMillis, req.method().name(), req.uri(), protocol, status,
+                    responseFlags, req.bytesRead(), req.response().bytesWritten(), durationNanos / 1_000_000,
+                    upstreamServiceMillis, sent.get("x-forwarded-for"), req.getHeader("user-agent"),
+                    sent.get("x-request-id"), authority, lastEndpoint == null ? null : lastEndpoint.key(),
+                    cluster == null ? null : cluster.name(), route == null ? null : route.name(),
+                    req.remoteAddress() == null ? null : req.remoteAddress().toString(), reporter);
+            for (RequestObserver o : observers) {
+                try {
+                    o.onRequest(r);
+                } catch (RuntimeException e) {
+                    org.jboss.logging.Logger.getLogger(RouterHandler.class).warnf(e, "request observer %s failed", o);
+                }
+            }
         }
 
         private void cancelGlobalTimer() {

@@ -124,6 +124,32 @@ public final class ProxyStats {
         }
     }
 
+    /**
+     * The request and TCP counters in Envoy's {@code /stats} naming: per reporter
+     * {@code http.<reporter>.downstream_rq_total} and {@code _<N>xx}, per destination service
+     * {@code cluster.<service>.upstream_rq_total} and {@code upstream_rq_<code>}, and the TCP connection counts.
+     */
+    public Map<String, Long> envoyCounters() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        series.forEach((l, s) -> {
+            long n = s.count.sum();
+            String http = "http." + l.reporter() + ".downstream_rq_";
+            out.merge(http + "total", n, Long::sum);
+            out.merge(http + (l.responseCode() / 100) + "xx", n, Long::sum);
+            String cluster = "cluster." + (l.destinationService() == null ? "unknown" : l.destinationService()) + ".upstream_rq_";
+            out.merge(cluster + "total", n, Long::sum);
+            out.merge(cluster + l.responseCode(), n, Long::sum);
+        });
+        tcp.forEach((l, s) -> {
+            String prefix = "tcp." + (l.destinationService() == null ? "unknown" : l.destinationService()) + ".";
+            out.merge(prefix + "downstream_cx_total", s.opened.sum(), Long::sum);
+            out.merge(prefix + "downstream_cx_closed", s.closed.sum(), Long::sum);
+            out.merge(prefix + "upstream_cx_tx_bytes_total", s.sent.sum(), Long::sum);
+            out.merge(prefix + "upstream_cx_rx_bytes_total", s.received.sum(), Long::sum);
+        });
+        return out;
+    }
+
     public String renderPrometheus() {
         StringBuilder out = new StringBuilder();
         out.append("# TYPE istio_requests_total counter\n");

@@ -12,9 +12,37 @@ import java.util.List;
  * on {@code destination_port} (the sidecar's {@code virtualInbound}) becomes one of these per chain, named
  * after the chain and listening on that port; its default chain keeps the listener's own name.
  * {@code inbound} is Envoy's {@code traffic_direction: INBOUND}: requests are reported as the destination.
+ *
+ * <p>A listener with several filter chains that match on server name (a Gateway's HTTPS servers on 443)
+ * becomes one of these per chain, named {@code <listener>|<chain name or index>}, all on the same socket;
+ * {@code serverNames} (SNI, empty = any) picks the chain and {@code tls} is its server TLS, or null.
  */
 public record Listener(String name, String address, int port, String routeConfigName, boolean bindToPort,
-        RouteTable inlineRoutes, List<Action.WeightedCluster> tcpClusters, boolean inbound) {
+        RouteTable inlineRoutes, List<Action.WeightedCluster> tcpClusters, boolean inbound, List<String> serverNames,
+        DownstreamTls tls) {
+
+    /** Where it listens: listeners with the same socket key share one set of servers. */
+    public String socketKey() {
+        return address + ":" + port;
+    }
+
+    /** Whether a TLS server name (SNI, may be null) selects this chain: exact, {@code *.suffix}, or any when none. */
+    public boolean matchesServerName(String sni) {
+        if (serverNames.isEmpty()) {
+            return true;
+        }
+        if (sni == null) {
+            return false;
+        }
+        String host = sni.toLowerCase(java.util.Locale.ROOT);
+        for (String n : serverNames) {
+            String name = n.toLowerCase(java.util.Locale.ROOT);
+            if (name.equals(host) || (name.startsWith("*.") && host.endsWith(name.substring(1)))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public boolean http() {
         return tcpClusters == null;

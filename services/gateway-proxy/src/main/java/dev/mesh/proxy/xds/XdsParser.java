@@ -7,6 +7,7 @@ import com.google.protobuf.Value;
 import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.ConnectionLimits;
+import dev.mesh.proxy.model.DownstreamTls;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
 import dev.mesh.proxy.model.HeaderMatcher;
@@ -56,6 +57,7 @@ public final class XdsParser {
 
     public static final String HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
     public static final String TCP_PROXY = "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+    public static final String DOWNSTREAM_TLS = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
     public static final String FAULT_FILTER = "envoy.filters.http.fault";
     private static final String PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
     /** Envoy's route timeout when the route does not set one. */
@@ -113,7 +115,7 @@ public final class XdsParser {
         boolean bind = !l.hasBindToPort() || l.getBindToPort().getValue();
         boolean inbound = l.getTrafficDirection() == io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND;
         List<Listener> out = new ArrayList<>();
-        Listener first = null;
+        List<Integer> shared = new ArrayList<>();
         for (int c = 0; c < l.getFilterChainsCount(); c++) {
             FilterChain chain = l.getFilterChains(c);
             String at = "filter_chains[" + c + "]";
@@ -127,19 +129,32 @@ public final class XdsParser {
                 if (parsed != null) {
                     out.add(parsed);
                 }
-            } else if (first == null) {
-                first = chain(chain, at, l.getName(), sa.getAddress(), sa.getPortValue(), bind, inbound);
+            } else {
+                shared.add(c);
             }
         }
-        if (first == null && l.hasDefaultFilterChain()) {
-            first = chain(l.getDefaultFilterChain(), "default_filter_chain", l.getName(), sa.getAddress(),
-                    sa.getPortValue(), bind, inbound);
+        if (shared.isEmpty() && !l.hasDefaultFilterChain()) {
+            return out;
         }
-        if (first != null) {
-            if (sa.getPortValue() <= 0 || sa.getPortValue() > 65535) {
-                throw new Invalid("address.socket_address.port_value: " + sa.getPortValue() + " is not a port");
+        if (sa.getPortValue() <= 0 || sa.getPortValue() > 65535) {
+            throw new Invalid("address.socket_address.port_value: " + sa.getPortValue() + " is not a port");
+        }
+        // Chains on the listener's own socket: one keeps the listener's name; several are told apart by SNI.
+        boolean several = shared.size() + (l.hasDefaultFilterChain() ? 1 : 0) > 1;
+        for (int c : shared) {
+            FilterChain chain = l.getFilterChains(c);
+            String name = !several ? l.getName() : l.getName() + "|" + (chain.getName().isEmpty() ? c : chain.getName());
+            Listener parsed = chain(chain, "filter_chains[" + c + "]", name, sa.getAddress(), sa.getPortValue(), bind, inbound);
+            if (parsed != null) {
+                out.add(parsed);
             }
-            out.add(first);
+        }
+        if (l.hasDefaultFilterChain()) {
+            Listener parsed = chain(l.getDefaultFilterChain(), "default_filter_chain",
+                    several ? l.getName() + "|default" : l.getName(), sa.getAddress(), sa.getPortValue(), bind, inbound);
+            if (parsed != null) {
+                out.add(parsed);
+            }
         }
         return out;
     }
@@ -147,6 +162,8 @@ public final class XdsParser {
     /** The first filter of the chain the proxy serves (HTTP connection manager or TCP proxy), or null. */
     private static Listener chain(FilterChain chain, String at, String name, String address, int port, boolean bind,
             boolean inbound) throws Invalid {
+        List<String> serverNames = List.copyOf(chain.getFilterChainMatch().getServerNamesList());
+        DownstreamTls tls = chain.hasTransportSocket() ? downstreamTls(chain.getTransportSocket(), at + ".transport_socket") : null;
         for (int f = 0; f < chain.getFiltersCount(); f++) {
             Filter filter = chain.getFilters(f);
             String field = at + ".filters[" + f + "].typed_config";
@@ -162,7 +179,8 @@ public final class XdsParser {
                     if (hcm.getRds().getRouteConfigName().isEmpty()) {
                         throw new Invalid(field + ".rds.route_config_name: must not be empty");
                     }
-                    return new Listener(name, address, port, hcm.getRds().getRouteConfigName(), bind, null, null, inbound);
+                    return new Listener(name, address, port, hcm.getRds().getRouteConfigName(), bind, null, null, inbound,
+                            serverNames, tls);
                 }
                 if (hcm.hasRouteConfig()) {
                     RouteTable inline;
@@ -171,7 +189,7 @@ public final class XdsParser {
                     } catch (Invalid e) {
                         throw new Invalid(field + ".route_config." + e.getMessage());
                     }
-                    return new Listener(name, address, port, null, bind, inline, null, inbound);
+                    return new Listener(name, address, port, null, bind, inline, null, inbound, serverNames, tls);
                 }
                 return null;
             }
@@ -195,10 +213,72 @@ public final class XdsParser {
                 if (clusters.isEmpty()) {
                     throw new Invalid(field + ": TcpProxy names no cluster (cluster or weighted_clusters)");
                 }
-                return new Listener(name, address, port, null, bind, null, List.copyOf(clusters), inbound);
+                return new Listener(name, address, port, null, bind, null, List.copyOf(clusters), inbound, serverNames, tls);
             }
         }
         return null;
+    }
+
+    /**
+     * A chain's {@code DownstreamTlsContext}: certificates inline, from files, or by SDS name (resolved by the
+     * proxy to files, config-distributor serves no secrets). Client certificates (Gateway MUTUAL) are refused.
+     */
+    private static DownstreamTls downstreamTls(io.envoyproxy.envoy.config.core.v3.TransportSocket socket, String at)
+            throws Invalid {
+        if (!socket.getTypedConfig().getTypeUrl().equals(DOWNSTREAM_TLS)) {
+            throw new Invalid(at + ".typed_config: " + socket.getTypedConfig().getTypeUrl()
+                    + " is not supported; only " + DOWNSTREAM_TLS);
+        }
+        io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext ctx;
+        try {
+            ctx = socket.getTypedConfig().unpack(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.class);
+        } catch (InvalidProtocolBufferException e) {
+            throw new Invalid(at + ".typed_config: cannot unpack DownstreamTlsContext: " + e.getMessage());
+        }
+        if (ctx.hasRequireClientCertificate() && ctx.getRequireClientCertificate().getValue()) {
+            throw new Invalid(at + ".typed_config.require_client_certificate: client certificates (Gateway tls.mode "
+                    + "MUTUAL) are not supported yet");
+        }
+        var common = ctx.getCommonTlsContext();
+        String cat = at + ".typed_config.common_tls_context";
+        List<DownstreamTls.Certificate> certs = new ArrayList<>();
+        for (int i = 0; i < common.getTlsCertificatesCount(); i++) {
+            var c = common.getTlsCertificates(i);
+            String cfield = cat + ".tls_certificates[" + i + "]";
+            var chain = c.getCertificateChain();
+            var key = c.getPrivateKey();
+            if (chain.hasFilename() != key.hasFilename()) {
+                throw new Invalid(cfield + ": certificate_chain and private_key must both be files or both be inline");
+            }
+            if (chain.hasFilename()) {
+                certs.add(new DownstreamTls.Certificate(null, null, chain.getFilename(), key.getFilename(), null));
+            } else {
+                String chainPem = bodyText(chain);
+                String keyPem = bodyText(key);
+                if (chainPem.isEmpty() || keyPem.isEmpty()) {
+                    throw new Invalid(cfield + ": certificate_chain and private_key must not be empty");
+                }
+                certs.add(new DownstreamTls.Certificate(chainPem, keyPem, null, null, null));
+            }
+        }
+        for (int i = 0; i < common.getTlsCertificateSdsSecretConfigsCount(); i++) {
+            String name = common.getTlsCertificateSdsSecretConfigs(i).getName();
+            if (name.isEmpty()) {
+                throw new Invalid(cat + ".tls_certificate_sds_secret_configs[" + i + "].name: must not be empty");
+            }
+            certs.add(new DownstreamTls.Certificate(null, null, null, null, name));
+        }
+        if (certs.isEmpty()) {
+            throw new Invalid(cat + ": no certificate (tls_certificates or tls_certificate_sds_secret_configs)");
+        }
+        List<String> alpn = common.getAlpnProtocolsCount() == 0 ? List.of("http/1.1")
+                : List.copyOf(common.getAlpnProtocolsList());
+        for (String p : alpn) {
+            if (!p.equals("h2") && !p.equals("http/1.1")) {
+                throw new Invalid(cat + ".alpn_protocols: \"" + p + "\" is not supported; use h2 and http/1.1");
+            }
+        }
+        return new DownstreamTls(List.copyOf(certs), alpn, false);
     }
 
     // ---------------------------------------------------------------- routes

@@ -30,11 +30,17 @@ public final class ProxyHarness {
 
     public static GatewayProxy startProxy(Vertx vertx, String discoveryAddress, Path savedConfig, Duration initialFetchTimeout)
             throws Exception {
+        return startProxy(vertx, discoveryAddress, savedConfig, initialFetchTimeout, savedConfig.resolveSibling("credentials"));
+    }
+
+    /** With TLS certificates for SDS names under {@code credentialsDir}. */
+    public static GatewayProxy startProxy(Vertx vertx, String discoveryAddress, Path savedConfig, Duration initialFetchTimeout,
+            Path credentialsDir) throws Exception {
         NodeIdentity node = new NodeIdentity("router", "istio-ingressgateway-584467857d-h8gtc", "istio-system", "127.0.0.1",
                 Map.of("app", "istio-ingressgateway", "istio", "ingressgateway"), "istio-ingressgateway-service-account",
                 "istio-ingressgateway", "Kubernetes");
         GatewayProxy proxy = new GatewayProxy(vertx, new GatewayProxy.Options(node, discoveryAddress, savedConfig,
-                initialFetchTimeout, Duration.ofMillis(50), Duration.ofMillis(300), 65536, "127.0.0.1", 0, 0, 0, false, 0, 0),
+                initialFetchTimeout, Duration.ofMillis(50), Duration.ofMillis(300), 65536, "127.0.0.1", 0, 0, 0, false, 0, 0, credentialsDir, false),
                 Clock.systemUTC());
         proxy.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         return proxy;

@@ -104,6 +104,23 @@ class XdsParserTest {
     }
 
     @Test
+    void gatewayMutualTls_isRefusedNamingTheField() {
+        var tls = io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.newBuilder()
+                .setRequireClientCertificate(com.google.protobuf.BoolValue.of(true))
+                .setCommonTlsContext(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3
+                                .SdsSecretConfig.newBuilder().setName("kubernetes://cred")))
+                .build();
+        var base = dev.mesh.proxy.testing.Resources.httpListener(443);
+        var listener = base.toBuilder().setFilterChains(0, base.getFilterChains(0).toBuilder().setTransportSocket(
+                io.envoyproxy.envoy.config.core.v3.TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                        .setTypedConfig(com.google.protobuf.Any.pack(tls)))).build();
+        var parsed = XdsParser.listeners(List.of(com.google.protobuf.Any.pack(listener)));
+        assertThat(parsed.errors()).singleElement().asString().startsWith("Listener 0.0.0.0_443: filter_chains[0]"
+                + ".transport_socket.typed_config.require_client_certificate: client certificates");
+    }
+
+    @Test
     void tcpProxyWithoutCluster_isRefusedNamingTheField() {
         var listener = io.envoyproxy.envoy.config.listener.v3.Listener.newBuilder().setName("bad_9000")
                 .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder().setSocketAddress(
