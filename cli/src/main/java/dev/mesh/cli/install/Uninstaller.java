@@ -53,11 +53,12 @@ public final class Uninstaller {
             }
         }
         Namespace ns = client.namespaces().withName(namespace).get();
-        if (purge && ns != null && Installer.createdByMeshctl(ns)) {
+        boolean namespaceDeleted = purge && ns != null && Installer.createdByMeshctl(ns);
+        if (namespaceDeleted) {
             deleted += client.namespaces().withName(namespace).delete().size();
         }
         out.println("✔ Removed " + deleted + " objects");
-        awaitPodsGone(namespace);
+        awaitGone(namespace, namespaceDeleted);
         out.println("✔ Uninstall complete");
         out.flush();
     }
@@ -74,18 +75,24 @@ public final class Uninstaller {
         }
     }
 
-    /** Waits until no pod of the mesh is left in its namespace, so that "complete" means nothing runs. */
-    private void awaitPodsGone(String namespace) throws InterruptedException {
+    /**
+     * Waits until no pod of the mesh is left in its namespace and, when it was deleted, the namespace itself is
+     * gone (the API server finalizes it after its objects), so that "complete" means nothing is left.
+     */
+    private void awaitGone(String namespace, boolean namespaceDeleted) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            List<String> left = client.pods().inNamespace(namespace).withLabel("app.kubernetes.io/part-of", "mesh")
-                    .list().getItems().stream().map(p -> p.getMetadata().getName()).toList();
+            List<String> left = new java.util.ArrayList<>(client.pods().inNamespace(namespace)
+                    .withLabel("app.kubernetes.io/part-of", "mesh").list().getItems().stream()
+                    .map(p -> "pod " + p.getMetadata().getName()).toList());
+            if (namespaceDeleted && client.namespaces().withName(namespace).get() != null) {
+                left.add("namespace " + namespace + " (terminating)");
+            }
             if (left.isEmpty()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new Installer.InstallException("pods of the mesh still running after " + timeout.toSeconds()
-                        + "s: " + left, null);
+                throw new Installer.InstallException("still there after " + timeout.toSeconds() + "s: " + left, null);
             }
             Thread.sleep(pollInterval.toMillis());
         }
