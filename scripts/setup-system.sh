@@ -3,7 +3,7 @@
 # Idempotent: installs nothing when everything is already there. Needs root (or sudo) only then.
 set -euo pipefail
 
-packages=(iproute2 iptables curl chromium shellcheck)
+packages=(iproute2 iptables curl chromium shellcheck python3)
 
 missing=()
 for p in "${packages[@]}"; do
