@@ -19,7 +19,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Issues and checks the local cluster's service-account tokens: RS256-signed JWTs in the shape the
+ * Issues and checks the local cluster's service-account tokens: ES256-signed JWTs in the shape the
  * Kubernetes API server gives pods (bound service-account tokens), with {@code iss}, {@code sub}
  * {@code system:serviceaccount:<ns>:<sa>}, {@code aud}, {@code iat}/{@code nbf}/{@code exp} and the
  * {@code kubernetes.io} claims. The signing key lives only in this object; a token the cluster did
@@ -43,8 +43,8 @@ public final class TokenIssuer {
     public TokenIssuer(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         try {
-            KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-            gen.initialize(2048);
+            KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
+            gen.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
             this.keys = gen.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot generate the service-account signing key", e);
@@ -80,7 +80,7 @@ public final class TokenIssuer {
         }
         List<String> aud = audiences == null || audiences.isEmpty() ? List.of(DEFAULT_AUDIENCE) : audiences;
         Instant now = clock.instant();
-        ObjectNode header = JSON.createObjectNode().put("alg", "RS256").put("kid", keyId);
+        ObjectNode header = JSON.createObjectNode().put("alg", "ES256").put("kid", keyId);
         ObjectNode claims = JSON.createObjectNode();
         claims.put("iss", ISSUER);
         claims.put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount);
@@ -123,9 +123,9 @@ public final class TokenIssuer {
         } catch (Exception e) {
             return Verdict.refused("token is not a JWT: " + e.getMessage());
         }
-        if (!"RS256".equals(header.path("alg").asText())) {
+        if (!"ES256".equals(header.path("alg").asText())) {
             return Verdict.refused("token is signed with " + header.path("alg").asText("no algorithm")
-                    + ", this cluster signs with RS256");
+                    + ", this cluster signs with ES256");
         }
         if (!checkSignature(parts[0] + "." + parts[1], signature)) {
             return Verdict.refused("invalid bearer token: signature was not made by this cluster's service-account key");
@@ -192,24 +192,70 @@ public final class TokenIssuer {
 
     private byte[] sign(String input) {
         try {
-            Signature s = Signature.getInstance("SHA256withRSA");
+            Signature s = Signature.getInstance("SHA256withECDSA");
             s.initSign(keys.getPrivate());
             s.update(input.getBytes(StandardCharsets.US_ASCII));
-            return s.sign();
+            return derToJose(s.sign());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a service-account token", e);
         }
     }
 
     private boolean checkSignature(String input, byte[] signature) {
+        if (signature.length != 64) {
+            return false;
+        }
         try {
-            Signature s = Signature.getInstance("SHA256withRSA");
+            Signature s = Signature.getInstance("SHA256withECDSA");
             s.initVerify(keys.getPublic());
             s.update(input.getBytes(StandardCharsets.US_ASCII));
-            return s.verify(signature);
+            return s.verify(joseToDer(signature));
         } catch (GeneralSecurityException e) {
             return false;
         }
+    }
+
+    /** JWS carries an ECDSA signature as R||S (32 bytes each); Java's Signature speaks DER. */
+    private static byte[] derToJose(byte[] der) {
+        int offset = der[1] == (byte) 0x81 ? 3 : 2;
+        int rLen = der[offset + 1];
+        byte[] r = java.util.Arrays.copyOfRange(der, offset + 2, offset + 2 + rLen);
+        int sStart = offset + 2 + rLen;
+        int sLen = der[sStart + 1];
+        byte[] sv = java.util.Arrays.copyOfRange(der, sStart + 2, sStart + 2 + sLen);
+        byte[] out = new byte[64];
+        copyUnsigned(r, out, 0);
+        copyUnsigned(sv, out, 32);
+        return out;
+    }
+
+    private static void copyUnsigned(byte[] integer, byte[] out, int at) {
+        int start = 0;
+        while (start < integer.length - 1 && integer[start] == 0) {
+            start++;
+        }
+        int len = integer.length - start;
+        System.arraycopy(integer, start, out, at + 32 - len, len);
+    }
+
+    private static byte[] joseToDer(byte[] jose) {
+        byte[] r = derInteger(java.util.Arrays.copyOfRange(jose, 0, 32));
+        byte[] s = derInteger(java.util.Arrays.copyOfRange(jose, 32, 64));
+        byte[] out = new byte[2 + r.length + s.length];
+        out[0] = 0x30;
+        out[1] = (byte) (r.length + s.length);
+        System.arraycopy(r, 0, out, 2, r.length);
+        System.arraycopy(s, 0, out, 2 + r.length, s.length);
+        return out;
+    }
+
+    private static byte[] derInteger(byte[] unsigned) {
+        byte[] v = new java.math.BigInteger(1, unsigned).toByteArray();
+        byte[] out = new byte[2 + v.length];
+        out[0] = 0x02;
+        out[1] = (byte) v.length;
+        System.arraycopy(v, 0, out, 2, v.length);
+        return out;
     }
 
     private static byte[] bytes(JsonNode node) {
