@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
                 "  source <(meshctl completion bash)"},
         subcommands = {VersionCommand.class, InstallCommand.class, UninstallCommand.class, ManifestCommand.class,
                 AnalyzeCommand.class, KubeInjectCommand.class, ProxyConfigCommand.class,
-                ProxyStatusCommand.class, DashboardCommand.class, CompletionCommand.class})
+                ProxyStatusCommand.class, DashboardCommand.class, CompletionCommand.class,
+                ExperimentalCommand.class})
 public class MeshctlCommand implements Runnable {
 
     @CommandLine.Spec
