@@ -3,6 +3,12 @@ package dev.mesh.proxy;
 import dev.mesh.proxy.admin.AdminServers;
 import dev.mesh.proxy.capture.CaptureServers;
 import dev.mesh.proxy.capture.CaptureTable;
+import dev.mesh.proxy.identity.CertificateStore;
+import dev.mesh.proxy.tls.InboundSecurity;
+import dev.mesh.proxy.tls.MeshInbound;
+import dev.mesh.proxy.tls.MeshOutbound;
+import dev.mesh.proxy.tls.SecretResolver;
+import dev.mesh.proxy.tls.UpstreamHttpClients;
 import dev.mesh.proxy.http.Balancers;
 import dev.mesh.proxy.http.JsonAccessLog;
 import dev.mesh.proxy.http.RequestObserver;
@@ -66,6 +72,11 @@ public final class GatewayProxy implements AutoCloseable {
     private final JsonAccessLog accessLog;
     private final CaptureServers capture;
     private volatile CaptureTable captureTable = CaptureTable.EMPTY;
+    /** Mutual TLS of the applied config; EMPTY (plain text) until {@link #useIdentity} gives a certificate store. */
+    private volatile MeshInbound meshInbound = MeshInbound.EMPTY;
+    private volatile MeshOutbound meshOutbound = MeshOutbound.EMPTY;
+    private volatile SecretResolver secrets;
+    private volatile AdsClient.Applied meshTlsBuiltFor;
     private ManagedChannel channel;
     private AdsClient ads;
     private volatile Map<String, ListenerView> views = Map.of();
@@ -94,6 +105,8 @@ public final class GatewayProxy implements AutoCloseable {
                 new RouterHandler.Settings(options.maxBufferedBodyBytes(), node.workloadName(), node.namespace(),
                         node.labels().getOrDefault("app", node.workloadName()), node.labels().get("version")),
                 name -> views.get(name));
+        router.useUpstreamTls(new UpstreamHttpClients(vertx, () -> meshOutbound, new HttpClientOptions()
+                .setTcpNoDelay(true).setDecompressionSupported(false).setMaxRedirects(0), pool));
         this.accessLog = options.accessLog() ? new JsonAccessLog(System.out, 8192) : null;
         if (accessLog != null) {
             router.observe(accessLog);
@@ -103,7 +116,23 @@ public final class GatewayProxy implements AutoCloseable {
         this.capture = options.sidecar() ? new CaptureServers(vertx, router, balancers, stats, () -> captureTable,
                 new CaptureServers.Settings(options.outboundPort(), options.inboundPort(), eventLoops,
                         node.workloadName(), node.namespace())) : null;
+        if (capture != null) {
+            capture.useInboundSecurity(new InboundSecurity(() -> meshInbound, () -> secrets == null ? ""
+                    : secrets.store().current().map(c -> c.spiffeId()).orElse("")), name -> views.get(name));
+        }
         this.admin = new AdminServers(vertx, stats, this::ready, () -> applied, this::serverStats, () -> quitAction.run());
+    }
+
+    /**
+     * Turns on mutual TLS with this workload certificate store (before {@link #start()}): inbound chains with TLS
+     * terminate it, with RBAC and XFCC, and upstream endpoints get the TLS their clusters ask for.
+     */
+    public void useIdentity(CertificateStore store) {
+        this.secrets = new SecretResolver(store);
+        AdsClient.Applied current = applied;
+        if (current != null) {
+            applyMeshTls(current);
+        }
     }
 
     public Future<Void> start() {
@@ -123,10 +152,32 @@ public final class GatewayProxy implements AutoCloseable {
                 });
     }
 
+    /** The TLS of the new config's inbound chains and upstream clusters, built once per config. */
+    private void applyMeshTls(AdsClient.Applied next) {
+        SecretResolver resolver = secrets;
+        if (resolver == null || meshTlsBuiltFor == next) {
+            return;
+        }
+        meshTlsBuiltFor = next;
+        MeshInbound inbound = MeshInbound.from(resources(next, "envoy.config.listener.v3.Listener"), resolver, clock);
+        MeshOutbound outbound = MeshOutbound.from(resources(next, "envoy.config.cluster.v3.Cluster"),
+                resources(next, "envoy.config.endpoint.v3.ClusterLoadAssignment"), resolver, clock);
+        inbound.errors().forEach(e -> LOG.warnf("inbound TLS: %s; its connections are refused", e));
+        outbound.errors().forEach(e -> LOG.warnf("upstream TLS: %s; its connections fail", e));
+        meshInbound = inbound;
+        meshOutbound = outbound;
+    }
+
+    private static java.util.List<com.google.protobuf.Any> resources(AdsClient.Applied applied, String type) {
+        var accepted = applied.resources().get("type.googleapis.com/" + type);
+        return accepted == null ? java.util.List.of() : accepted.resources();
+    }
+
     /** Runs on the xDS executor: swap the views first so requests see the new config, then (un)bind sockets. */
     private void onApply(AdsClient.Applied next) {
         views = next.views();
         captureTable = CaptureTable.of(next.views(), options.outboundPort(), options.inboundPort());
+        applyMeshTls(next);
         Set<String> clusters = new HashSet<>();
         next.views().values().forEach(v -> clusters.addAll(v.clusters().keySet()));
         balancers.retain(clusters);
@@ -139,6 +190,7 @@ public final class GatewayProxy implements AutoCloseable {
             LOG.warnf("listeners not all bound after applying the config: %s", e.getMessage());
         }
         applied = next;
+        applyMeshTls(next);
         if (next.warm()) {
             ready = true;
         }

@@ -1,6 +1,9 @@
 package dev.mesh.proxy;
 
 import dev.mesh.proxy.config.ProxyConfig;
+import dev.mesh.proxy.identity.IdentityAgent;
+import dev.mesh.proxy.identity.IdentityBootstrap;
+import dev.mesh.proxy.identity.IdentityConfig;
 import dev.mesh.proxy.xds.NodeIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -22,11 +25,14 @@ class ProxyLauncher {
 
     private GatewayProxy proxy;
 
+    /** The workload certificate agent, when mesh.proxy.identity.enabled. */
+    private IdentityAgent identity;
+
     private Vertx dataPlane;
 
     private java.time.Duration drainDuration = java.time.Duration.ZERO;
 
-    void onStart(@Observes StartupEvent event, ProxyConfig config) throws Exception {
+    void onStart(@Observes StartupEvent event, ProxyConfig config, IdentityConfig identityConfig) throws Exception {
         if (!config.enabled()) {
             return;
         }
@@ -58,6 +64,12 @@ class ProxyLauncher {
                 Clock.systemUTC());
         // POST /quitquitquit ends the process the normal way: shutdown → drain → close (onStop).
         proxy.onQuit(() -> io.quarkus.runtime.Quarkus.asyncExit(0));
+        if (identityConfig.enabled()) {
+            // The workload certificate before serving: mutual TLS chains need it from their first connection.
+            identity = IdentityBootstrap.start(IdentityBootstrap.Settings.from(identityConfig, node),
+                    Clock.systemUTC(), identityConfig.initialTimeout());
+            proxy.useIdentity(identity.store());
+        }
         proxy.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
@@ -75,6 +87,9 @@ class ProxyLauncher {
                 LOG.warnf("drain did not complete: %s", e.toString());
             }
             proxy.close();
+        }
+        if (identity != null) {
+            identity.close();
         }
         if (dataPlane != null) {
             dataPlane.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();

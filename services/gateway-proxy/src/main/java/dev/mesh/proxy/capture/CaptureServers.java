@@ -9,6 +9,7 @@ import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.ListenerView;
+import dev.mesh.proxy.tls.InboundSecurity;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -74,6 +75,8 @@ public final class CaptureServers {
     private Path socketDir;
     private SocketAddress outboundRouter;
     private SocketAddress inboundRouter;
+    private volatile InboundSecurity inboundSecurity;
+    private volatile java.util.function.Function<String, ListenerView> chainViews = name -> null;
 
     public CaptureServers(Vertx vertx, RouterHandler router, Balancers balancers, ProxyStats stats,
             Supplier<CaptureTable> table, Settings settings) {
@@ -112,6 +115,16 @@ public final class CaptureServers {
                 settings.outboundPort(), settings.inboundPort()));
     }
 
+    /**
+     * Inbound mutual TLS and authorization: TLS is terminated on the capture socket as the destination port's
+     * chains say, the chain found by {@code chainViews} (listener views by chain name) serves the connection,
+     * and each request passes RBAC and gets its XFCC.
+     */
+    public void useInboundSecurity(InboundSecurity security, java.util.function.Function<String, ListenerView> chainViews) {
+        this.chainViews = chainViews;
+        this.inboundSecurity = security;
+    }
+
     /** Connections to a capture port that were not redirected to it, and so were refused. */
     public long notRedirected() {
         return notRedirected.sum();
@@ -140,6 +153,17 @@ public final class CaptureServers {
 
     private void inboundRequest(HttpServerRequest req) {
         SocketAddress dst = req.localAddress();
+        InboundSecurity security = inboundSecurity;
+        if (security != null) {
+            if (!security.admit(req, dst.port(), dst.hostAddress())) {
+                return;
+            }
+            ListenerView chain = security.chainOf(req, dst.port()).map(c -> chainViews.apply(c.name())).orElse(null);
+            if (chain != null) {
+                router.handle(req, chain, dst);
+                return;
+            }
+        }
         router.handle(req, table.get().inbound(dst.port()), dst);
     }
 
@@ -166,7 +190,15 @@ public final class CaptureServers {
             down.close();
             return;
         }
-        ListenerView view = inbound ? table.get().inbound(dst.getPort()) : table.get().outbound(dst);
+        InboundSecurity security = inboundSecurity;
+        if (inbound && security != null && security.accept(down, dst.getPort(), (chain, outcome) -> serve(down,
+                channel, dst, chain.map(chainViews).orElseGet(() -> table.get().inbound(dst.getPort())), true))) {
+            return;
+        }
+        serve(down, channel, dst, inbound ? table.get().inbound(dst.getPort()) : table.get().outbound(dst), inbound);
+    }
+
+    private void serve(NetSocket down, Channel channel, InetSocketAddress dst, ListenerView view, boolean inbound) {
         if (view == null) {
             LOG.debugf("closing a connection to %s: no config applied yet", dst);
             down.close();

@@ -7,6 +7,7 @@ import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
 import dev.mesh.proxy.model.HeaderOps;
 import dev.mesh.proxy.model.ListenerView;
+import dev.mesh.proxy.tls.UpstreamHttpClients;
 import dev.mesh.proxy.model.RetryPolicy;
 import dev.mesh.proxy.model.Route;
 import dev.mesh.proxy.model.RouteMatch;
@@ -56,6 +57,8 @@ public final class RouterHandler {
     private final ProxyStats stats;
     private final Settings settings;
     private final Function<String, ListenerView> views;
+    /** Upstream TLS per endpoint (mesh mutual TLS, DestinationRule tls); null: all upstreams in plain text. */
+    private volatile UpstreamHttpClients upstreamTls;
     private final List<RequestObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DrainControl drain = new DrainControl();
 
@@ -68,6 +71,23 @@ public final class RouterHandler {
         this.stats = stats;
         this.settings = settings;
         this.views = views;
+    }
+
+    /** Sends to each upstream endpoint with the TLS its cluster asks for. */
+    public void useUpstreamTls(UpstreamHttpClients clients) {
+        this.upstreamTls = clients;
+    }
+
+    /** The client for one endpoint: its cluster's TLS client, else the plain one for its HTTP version. */
+    private HttpClient clientFor(ClusterSpec spec, Endpoint ep) {
+        UpstreamHttpClients tls = upstreamTls;
+        if (tls != null) {
+            var client = tls.forEndpoint(spec.name(), ep.host(), ep.port(), spec.http2());
+            if (client.isPresent()) {
+                return client.get();
+            }
+        }
+        return spec.http2() ? http2 : http1;
     }
 
     /** The drain state shared by every server that feeds this router. */
@@ -424,7 +444,7 @@ public final class RouterHandler {
                 Endpoint ep = b.endpoint(idx);
                 HostAndPort shadow = HostAndPort.create(upstreamAuthority.host() + "-shadow", upstreamAuthority.port());
                 Buffer copy = body;
-                (spec.http2() ? http2 : http1).request(options(spec, ep))
+                clientFor(spec, ep).request(options(spec, ep))
                         .compose(r -> r.authority(shadow).send(copy))
                         .compose(HttpClientResponse::body)
                         .onFailure(e -> { /* a mirror's fate never reaches the caller, as in Envoy */ });
@@ -460,7 +480,7 @@ public final class RouterHandler {
                 tryTimer = vertx.setTimer(retry.perTryTimeout().toMillis(), t -> onTryTimeout(gen));
             }
             Buffer payload = body;
-            (cluster.http2() ? http2 : http1).request(options(cluster, ep)).compose(creq -> {
+            clientFor(cluster, ep).request(options(cluster, ep)).compose(creq -> {
                 if (gen != generation || done) {
                     creq.reset();
                     return io.vertx.core.Future.failedFuture("attempt abandoned");
