@@ -46,10 +46,16 @@ public final class InboundSecurity {
      */
     public boolean accept(NetSocket socket, int port, BiConsumer<Optional<String>, InboundTls.Outcome> proceed) {
         MeshInbound.PortPlan plan = inbound.get().plan(port);
+        Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
         if (!plan.detect()) {
+            // Plain text only: the chain's network RBAC still decides (a TCP AuthorizationPolicy).
+            if (plan.plainChain().isPresent() && refused(plan.plainChain().get(), InboundTls.Outcome.PLAINTEXT, channel,
+                    port)) {
+                socket.close();
+                return true;
+            }
             return false;
         }
-        Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
         MeshInbound.Chain tlsChain = plan.tlsChain().orElseThrow();
         if (tlsChain.context().isEmpty()) {
             LOG.warnf("closing a connection to port %d: chain %s has no usable TLS (%s)", port, tlsChain.name(),
@@ -68,10 +74,27 @@ public final class InboundSecurity {
                 channel.close();
                 return;
             }
+            if (chain.isPresent() && refused(inbound.get().byName().get(chain.get()), outcome, channel, port)) {
+                channel.close();
+                return;
+            }
             proceed.accept(chain, outcome);
         }, failure -> LOG.debugf("inbound connection to port %d from %s refused: %s", port, channel.remoteAddress(),
                 failure.getMessage()));
         return true;
+    }
+
+    /** Whether the chain's network RBAC refuses this connection (TCP chains; HTTP chains decide per request). */
+    private static boolean refused(MeshInbound.Chain chain, InboundTls.Outcome outcome, Channel channel, int port) {
+        if (chain == null || chain.network().isEmpty()) {
+            return false;
+        }
+        var remote = (java.net.InetSocketAddress) channel.remoteAddress();
+        var denial = chain.network().check(dev.mesh.proxy.rbac.RequestView.connection(port, "",
+                outcome.peer().map(PeerIdentity::principalName), remote.getAddress().getHostAddress(), ""));
+        denial.ifPresent(d -> LOG.debugf("connection to port %d from %s refused by %s: %s", port, remote, d.filter(),
+                d.reason()));
+        return denial.isPresent();
     }
 
     /** The chain a request of a captured connection belongs to (its client address finds the connection). */

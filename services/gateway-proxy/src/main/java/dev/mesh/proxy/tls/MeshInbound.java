@@ -7,6 +7,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
+import dev.mesh.proxy.rbac.InboundAuthorization;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -25,7 +26,8 @@ public final class MeshInbound {
 
     /** One filter chain: its name, what it matches and, for {@code tls}, its server TLS. */
     public record Chain(String name, int port, String transportProtocol, Optional<ServerTlsSettings> tls,
-            Optional<SslContext> context, HttpChainSecurity security, Optional<String> error) {
+            Optional<SslContext> context, HttpChainSecurity security, InboundAuthorization network,
+            Optional<String> error) {
 
         boolean matches(boolean isTls) {
             return transportProtocol.isEmpty() || transportProtocol.equals(isTls ? "tls" : "raw_buffer");
@@ -101,25 +103,28 @@ public final class MeshInbound {
         String transport = chain.getFilterChainMatch().getTransportProtocol();
         String at = "listener " + listener.getName() + " chain " + name;
         HttpChainSecurity security;
+        InboundAuthorization network;
         try {
             security = security(chain, at);
+            network = network(chain, at);
         } catch (IllegalArgumentException e) {
             // An authorization this proxy cannot evaluate must not let requests through: deny all on the chain.
             errors.add(e.getMessage());
             return new Chain(name, port, transport, Optional.empty(), Optional.empty(), HttpChainSecurity.DENY_ALL,
-                    Optional.of(e.getMessage()));
+                    HttpChainSecurity.DENY_ALL.authorization(), Optional.of(e.getMessage()));
         }
         if (!chain.hasTransportSocket()
                 || !chain.getTransportSocket().getTypedConfig().getTypeUrl().endsWith("DownstreamTlsContext")) {
-            return new Chain(name, port, transport, Optional.empty(), Optional.empty(), security, Optional.empty());
+            return new Chain(name, port, transport, Optional.empty(), Optional.empty(), security, network,
+                    Optional.empty());
         }
         try {
             ServerTlsSettings tls = ServerTlsSettings.from(chain.getTransportSocket(), secrets, clock, at);
             return new Chain(name, port, transport.isEmpty() ? "tls" : transport, Optional.of(tls),
-                    Optional.of(tls.nettyContext()), security, Optional.empty());
+                    Optional.of(tls.nettyContext()), security, network, Optional.empty());
         } catch (IllegalArgumentException e) {
             errors.add(e.getMessage());
-            return new Chain(name, port, "tls", Optional.empty(), Optional.empty(), security,
+            return new Chain(name, port, "tls", Optional.empty(), Optional.empty(), security, network,
                     Optional.of(e.getMessage()));
         }
     }
@@ -136,6 +141,17 @@ public final class MeshInbound {
             }
         }
         return false;
+    }
+
+    /** The chain's network RBAC filters ({@code envoy.filters.network.rbac}, TCP chains), in order. */
+    private static InboundAuthorization network(FilterChain chain, String at) {
+        List<Map.Entry<String, Any>> filters = new ArrayList<>();
+        for (var filter : chain.getFiltersList()) {
+            if (filter.getName().equals(InboundAuthorization.NETWORK_FILTER)) {
+                filters.add(Map.entry(filter.getName(), filter.getTypedConfig()));
+            }
+        }
+        return filters.isEmpty() ? InboundAuthorization.NONE : InboundAuthorization.fromNetworkFilters(filters, at);
     }
 
     /** The chain's HTTP connection manager's XFCC and RBAC, or none for a TCP chain. */

@@ -43,6 +43,8 @@ class InboundSecurityTest {
     static final String RATINGS = "spiffe://cluster.local/ns/shop/sa/ratings";
     static final String REVIEWS = "spiffe://cluster.local/ns/shop/sa/reviews";
     static final int SERVICE_PORT = 9080;
+    /** The original destination port the test's captured connections had. */
+    volatile int destinationPort = SERVICE_PORT;
 
     final Vertx vertx = Vertx.vertx();
     final TestCa ca = new TestCa("mesh", CLOCK);
@@ -66,7 +68,7 @@ class InboundSecurityTest {
         NetClient relay = vertx.createNetClient();
         NetServer capture = vertx.createNetServer();
         capture.connectHandler(down -> {
-            boolean handled = security.accept(down, SERVICE_PORT, (chain, outcome) -> toRouter(down, relay, routerPort));
+            boolean handled = security.accept(down, destinationPort, (chain, outcome) -> toRouter(down, relay, routerPort));
             if (!handled) {
                 toRouter(down, relay, routerPort);
             }
@@ -152,6 +154,22 @@ class InboundSecurityTest {
         String answer = get("/ratings/1", CertificateStore.of(ca.issue("spiffe://cluster.local/ns/shop/sa/productpage",
                 Duration.ofHours(1))), null);
         assertThat(answer).startsWith("HTTP/1.1 403").endsWith("RBAC: access denied");
+    }
+
+    @Test
+    void tcpChain_networkRbac_refusesByClosing_denyFirst() throws Exception {
+        // On the TCP port 9090 the distributor turns deny-admin's HTTP-only rule into "deny any" (Istio's stricter
+        // DENY for TCP), so even the namespace the ALLOW policy names is refused; the connection is closed.
+        destinationPort = 9090;
+        String prometheus = "spiffe://cluster.local/ns/monitoring/sa/prometheus";
+        assertThat(get("/", CertificateStore.of(ca.issue(prometheus, Duration.ofHours(1))), null)).isEmpty();
+        assertThat(get("/", null, null)).as("plain text too").isEmpty();
+        MeshInbound plan = MeshInbound.from(DistributorGoldens.load("authorization/ratings-1.json", "LDS"),
+                new SecretResolver(ratings), CLOCK);
+        var chain = plan.byName().get("inbound|9090||tls");
+        assertThat(chain.network().check(dev.mesh.proxy.rbac.RequestView.connection(9090, "",
+                java.util.Optional.of(prometheus), "10.244.9.9", "")))
+                .hasValueSatisfying(d -> assertThat(d.reason()).contains("deny-admin"));
     }
 
     @Test
