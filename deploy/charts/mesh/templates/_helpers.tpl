@@ -109,10 +109,10 @@ keeps the two equal): config keys outside these are refused rather than silently
 */}}
 {{- define "mesh.settings" -}}
 {{- toJson (dict
-  "MESH_DISTRIBUTOR" (list "xds-port" "xds-tls-port" "http-port" "domain-suffix" "root-namespace" "debounce" "debounce-max" "push-threads" "push-concurrency")
-  "MESH_CA" (list "grpc-port" "grpc-host" "http-port" "namespace" "trust-domain" "token-audience" "default-ttl" "max-ttl" "root-ttl" "server-dns-names")
+  "MESH_DISTRIBUTOR" (list "xds-port" "xds-tls-port" "xds-tls-cert-file" "xds-tls-key-file" "xds-tls-root-file" "http-port" "domain-suffix" "root-namespace" "trust-domain" "enable-auto-mtls" "debounce" "debounce-max" "push-threads" "push-concurrency")
+  "MESH_CA" (list "grpc-port" "grpc-host" "http-port" "namespace" "trust-domain" "token-audience" "default-ttl" "max-ttl" "root-ttl" "server-dns-names" "distributor-secret" "distributor-dns-names")
   "MESH_INJECTOR" (list "webhook-port" "metrics-port" "webhook-host" "namespace" "service-name" "webhook-configuration-name" "max-request-bytes" "template-file" "template-check-interval" "cert-validity" "cert-check-interval" "kubernetes")
-  "MESH_TELEMETRY" (list "otlp-port" "http-port")) -}}
+  "MESH_TELEMETRY" (list "otlp-port" "http-port" "otlp-host" "otlp-max-message-bytes" "bucket" "retention" "max-edges" "trace-capacity" "kafka-enabled" "kafka-topic" "kafka-group")) -}}
 {{- end -}}
 
 {{/* ServiceAccount. Argument: (dict "root" $ "name" <name> "component" <role> "automount" <bool>). */}}

@@ -43,7 +43,7 @@ public final class Walkthrough {
     private static final Pattern VERSION = Pattern.compile("\"version\"\\s*:\\s*\"([^\"]*)\"");
 
     /** Everything the walkthrough runs on, started and closed together. */
-    public record Cluster(LocalCluster cluster, Path meshRoot) implements AutoCloseable {
+    public record Cluster(LocalCluster cluster, LocalNode node, Path meshRoot) implements AutoCloseable {
 
         public KubernetesClient client() {
             return cluster.apiServer().adminClient();
@@ -84,7 +84,7 @@ public final class Walkthrough {
             api.setPodLogProvider(localNode);
             api.setMutatingAdmission(StoredAdmission.over(api, java.util.Map.of()));
             cluster.attach(ServiceProxy.start(api.adminClient(), node.podCidr()));
-            return new Cluster(cluster, meshRoot);
+            return new Cluster(cluster, localNode, meshRoot);
         } catch (IOException | RuntimeException e) {
             cluster.close();
             throw e;
@@ -221,6 +221,25 @@ public final class Walkthrough {
             out.printf("%-50s %-7s %s%n", pod.getMetadata().getName(), ready + "/" + pod.getSpec().getContainers()
                     .size(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase());
         }
+    }
+
+    /**
+     * Runs {@code command} inside a pod's network namespace as {@code uid} (an app's uid, not the proxy's 1337, so
+     * its traffic is captured like the app's), as {@code kubectl exec} would; returns its exit code and output.
+     */
+    public Exec exec(String namespace, String pod, int uid, String... command) throws IOException, InterruptedException {
+        String netns = cluster.node().networkNamespace(namespace, pod).orElseThrow(() -> new IllegalStateException(
+                "pod " + namespace + "/" + pod + " is not running on the local node"));
+        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setpriv", "--reuid", String.valueOf(uid),
+                "--regid", String.valueOf(uid), "--clear-groups"));
+        argv.addAll(List.of(command));
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Exec(process.waitFor(), output);
+    }
+
+    /** A finished command: exit code and output (stdout and stderr together). */
+    public record Exec(int code, String output) {
     }
 
     /** Runs the packaged meshctl against this cluster, its output passed through. */

@@ -4,6 +4,7 @@ import dev.mesh.proxy.admin.AdminServers;
 import dev.mesh.proxy.capture.CaptureServers;
 import dev.mesh.proxy.capture.CaptureTable;
 import dev.mesh.proxy.identity.CertificateStore;
+import dev.mesh.proxy.tls.ControlPlaneChannel;
 import dev.mesh.proxy.tls.InboundSecurity;
 import dev.mesh.proxy.tls.MeshInbound;
 import dev.mesh.proxy.tls.MeshOutbound;
@@ -21,7 +22,6 @@ import dev.mesh.proxy.xds.Backoff;
 import dev.mesh.proxy.xds.NodeIdentity;
 import dev.mesh.proxy.xds.SavedConfig;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -78,6 +78,8 @@ public final class GatewayProxy implements AutoCloseable {
     private volatile SecretResolver secrets;
     private volatile AdsClient.Applied meshTlsBuiltFor;
     private ManagedChannel channel;
+    /** The workload certificate, when {@link #useIdentity} gave one: also the client certificate of ADS on 15012. */
+    private CertificateStore certificates;
     private AdsClient ads;
     private volatile Map<String, ListenerView> views = Map.of();
     private volatile AdsClient.Applied applied;
@@ -128,6 +130,7 @@ public final class GatewayProxy implements AutoCloseable {
      * terminate it, with RBAC and XFCC, and upstream endpoints get the TLS their clusters ask for.
      */
     public void useIdentity(CertificateStore store) {
+        this.certificates = store;
         this.secrets = new SecretResolver(store);
         AdsClient.Applied current = applied;
         if (current != null) {
@@ -136,6 +139,11 @@ public final class GatewayProxy implements AutoCloseable {
     }
 
     public Future<Void> start() {
+        if (ControlPlaneChannel.usesTls(options.discoveryAddress()) && certificates == null) {
+            return Future.failedFuture(new IllegalStateException("discovery address " + options.discoveryAddress()
+                    + " is the mutual-TLS ADS port, which needs the workload certificate: set"
+                    + " mesh.proxy.identity.enabled=true, or use the plain-text port 15010"));
+        }
         if (capture != null && !vertx.isNativeTransportEnabled()) {
             return Future.failedFuture(new IllegalStateException("sidecar mode needs Netty's native epoll transport to "
                     + "read SO_ORIGINAL_DST, but it is not available: " + vertx.unavailableNativeTransportCause()
@@ -144,7 +152,8 @@ public final class GatewayProxy implements AutoCloseable {
         return admin.start(options.adminHost(), options.adminPort(), options.healthPort(), options.prometheusPort())
                 .compose(v -> capture == null ? Future.succeededFuture() : capture.start())
                 .onSuccess(v -> {
-                    channel = ManagedChannelBuilder.forTarget(options.discoveryAddress()).usePlaintext().build();
+                    channel = ControlPlaneChannel.open(options.discoveryAddress(),
+                            ControlPlaneChannel.usesTls(options.discoveryAddress()), certificates, clock);
                     ads = new AdsClient(channel, options.node().toNode(), xdsExecutor,
                             new Backoff(options.reconnectInitialBackoff(), options.reconnectMaxBackoff(), RandomGenerator.getDefault()),
                             new SavedConfig(options.savedConfig()), options.initialFetchTimeout(), clock, this::onApply);

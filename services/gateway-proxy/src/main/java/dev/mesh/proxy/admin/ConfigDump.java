@@ -18,18 +18,7 @@ import java.util.List;
 /** The applied config as Envoy's {@code /config_dump} shows it: an {@code envoy.admin.v3.ConfigDump} in JSON. */
 public final class ConfigDump {
 
-    private static final JsonFormat.TypeRegistry TYPES = JsonFormat.TypeRegistry.newBuilder()
-            .add(List.of(ClustersConfigDump.getDescriptor(), ListenersConfigDump.getDescriptor(),
-                    RoutesConfigDump.getDescriptor(), EndpointsConfigDump.getDescriptor(), Cluster.getDescriptor(),
-                    Listener.getDescriptor(), RouteConfiguration.getDescriptor(), ClusterLoadAssignment.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor()))
-            .build();
+    private static final JsonFormat.TypeRegistry TYPES = dev.mesh.proxy.xds.EnvoyTypes.REGISTRY;
 
     private ConfigDump() {}
 

@@ -163,7 +163,10 @@ public final class XdsParser {
     private static Listener chain(FilterChain chain, String at, String name, String address, int port, boolean bind,
             boolean inbound) throws Invalid {
         List<String> serverNames = List.copyOf(chain.getFilterChainMatch().getServerNamesList());
-        DownstreamTls tls = chain.hasTransportSocket() ? downstreamTls(chain.getTransportSocket(), at + ".transport_socket") : null;
+        // An inbound (sidecar) chain's TLS is the mesh's mutual TLS, which the capture path terminates from the raw
+        // listener (tls/MeshInbound); only a gateway's own TLS is built here.
+        DownstreamTls tls = !inbound && chain.hasTransportSocket()
+                ? downstreamTls(chain.getTransportSocket(), at + ".transport_socket") : null;
         for (int f = 0; f < chain.getFiltersCount(); f++) {
             Filter filter = chain.getFilters(f);
             String field = at + ".filters[" + f + "].typed_config";

@@ -41,8 +41,9 @@ class CaptureTableTest {
         assertThat(app.listener().http()).isTrue();
         assertThat(app.clusters().get("inbound|9898||").staticEndpoints()).singleElement()
                 .satisfies(e -> assertThat(e.key()).isEqualTo("127.0.0.1:9898"));
-        assertThat(table.inbound(22).listener().name()).isEqualTo("virtualInbound");
-        assertThat(table.inbound(22).clusters()).containsKey("InboundPassthroughCluster");
+        // STRICT: a port no Service declares goes nowhere in plain text (the walkthrough's PeerAuthentication).
+        assertThat(table.inbound(22).listener().name()).isEqualTo("virtualInbound|default");
+        assertThat(table.inbound(22).clusters()).containsKey("BlackHoleCluster");
     }
 
     @Test

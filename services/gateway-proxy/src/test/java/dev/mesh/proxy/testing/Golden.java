@@ -20,15 +20,8 @@ import java.util.function.Supplier;
 /** Reads a config-distributor golden file ({@code {"CDS": [...], "EDS": [...], "LDS": [...], "RDS": [...]}}) into Anys. */
 public final class Golden {
 
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
-            .add(List.of(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor()))
-            .build());
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(
+            dev.mesh.proxy.xds.EnvoyTypes.REGISTRY);
 
     private static final Map<String, Supplier<Message.Builder>> BUILDERS = Map.of(
             "CDS", Cluster::newBuilder, "EDS", ClusterLoadAssignment::newBuilder,

@@ -90,17 +90,24 @@ class XdsParserTest {
         var outbound = parsed.resources().get("virtualOutbound");
         assertThat(outbound.port()).isEqualTo(15001);
         assertThat(outbound.tcpClusters()).extracting(Action.WeightedCluster::name).containsExactly("PassthroughCluster");
-        var inboundApp = parsed.resources().get("inbound|9898||");
+        // STRICT (the walkthrough's PeerAuthentication): the app port's mutual-TLS chain and its plain-text blackhole.
+        // virtualInbound's own socket has two chains (mutual TLS to any other port, and the default), so each is
+        // named after the listener and the chain.
+        assertThat(parsed.resources().keySet()).contains("inbound|9898||tls", "inbound|9898||blackhole",
+                "virtualInbound|virtualInbound-mtls", "virtualInbound|default");
+        var inboundApp = parsed.resources().get("inbound|9898||tls");
         assertThat(inboundApp.inbound()).isTrue();
         assertThat(inboundApp.port()).isEqualTo(9898);
         assertThat(inboundApp.bindToPort()).isFalse();
         assertThat(inboundApp.inlineRoutes().select("anything").routes().get(0).action())
                 .isInstanceOfSatisfying(Action.Forward.class, f ->
                         assertThat(f.clusters().get(0).name()).isEqualTo("inbound|9898||"));
-        var inboundDefault = parsed.resources().get("virtualInbound");
+        assertThat(parsed.resources().get("inbound|9898||blackhole").tcpClusters())
+                .extracting(Action.WeightedCluster::name).containsExactly("BlackHoleCluster");
+        var inboundDefault = parsed.resources().get("virtualInbound|default");
         assertThat(inboundDefault.port()).isEqualTo(15006);
         assertThat(inboundDefault.tcpClusters()).extracting(Action.WeightedCluster::name)
-                .containsExactly("InboundPassthroughCluster");
+                .containsExactly("BlackHoleCluster");
     }
 
     @Test
