@@ -48,20 +48,7 @@ class DistributorGoldenRbacTest {
     /** The mesh security of the first inbound HTTP chain for the port. */
     static HttpChainSecurity httpSecurity(int port) throws Exception {
         var root = new io.vertx.core.json.JsonObject(Files.readString(GOLDEN));
-        JsonFormat.TypeRegistry types = JsonFormat.TypeRegistry.newBuilder()
-                .add(HttpConnectionManager.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor())
-                .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
-                .build();
+        JsonFormat.TypeRegistry types = dev.mesh.proxy.xds.EnvoyTypes.REGISTRY;
         JsonFormat.Parser parser = JsonFormat.parser().usingTypeRegistry(types).ignoringUnknownFields();
         for (Object node : root.getJsonArray("LDS")) {
             Listener.Builder listener = Listener.newBuilder();

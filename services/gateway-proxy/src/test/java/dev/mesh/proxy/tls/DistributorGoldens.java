@@ -24,20 +24,7 @@ public final class DistributorGoldens {
     static final Path ROOT = Path.of("../config-distributor/src/test/resources/testdata/translate");
 
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields()
-            .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder().add(List.of(
-                    io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.router.v3.Router.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.original_dst.v3.OriginalDst.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor(),
-                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())).build());
+            .usingTypeRegistry(dev.mesh.proxy.xds.EnvoyTypes.REGISTRY);
 
     private static final Map<String, Supplier<Message.Builder>> BUILDERS = Map.of("CDS", Cluster::newBuilder,
             "EDS", ClusterLoadAssignment::newBuilder, "LDS", Listener::newBuilder);
