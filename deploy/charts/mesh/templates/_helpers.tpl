@@ -59,8 +59,12 @@ seccompProfile:
 
 {{/* Pod spec fields every component shares. Argument: (dict "root" $ "v" <all values> "c" <component values>). */}}
 {{- define "mesh.podCommon" -}}
+{{- $sc := deepCopy .v.global.podSecurityContext }}
+{{- with .sysctls }}
+{{- $_ := set $sc "sysctls" . }}
+{{- end }}
 securityContext:
-  {{- toYaml .v.global.podSecurityContext | nindent 2 }}
+  {{- toYaml $sc | nindent 2 }}
 {{- with .v.global.imagePullSecrets }}
 imagePullSecrets:
   {{- toYaml . | nindent 2 }}

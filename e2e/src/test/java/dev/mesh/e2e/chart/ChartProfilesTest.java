@@ -94,8 +94,8 @@ class ChartProfilesTest {
         assertThat(service.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort,
                         p -> p.getTargetPort().getIntVal())
                 .containsExactly(tuple("status-port", 15021, 15021),
-                        tuple("http2", 80, 8080),
-                        tuple("https", 443, 8443));
+                        tuple("http2", 80, 80),
+                        tuple("https", 443, 443));
         Deployment gateway = rendered.get(Deployment.class, "istio-ingressgateway");
         assertThat(gateway.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("istio", "ingressgateway").containsEntry("app", "istio-ingressgateway");
@@ -107,7 +107,9 @@ class ChartProfilesTest {
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz/ready");
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15021);
-        assertThat(container.getPorts()).extracting(p -> p.getContainerPort()).contains(8080, 8443, 15021, 15090);
+        assertThat(container.getPorts()).extracting(p -> p.getContainerPort()).contains(80, 443, 15021, 15090);
+        assertThat(gateway.getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .extracting(s -> s.getName() + "=" + s.getValue()).containsExactly("net.ipv4.ip_unprivileged_port_start=0");
     }
 
     @Test
