@@ -103,7 +103,9 @@ class ChartProfilesTest {
         assertThat(container.getImage()).isEqualTo("mesh/gateway-proxy:0.1.0");
         assertThat(ChartValuesTest.env(container)).containsEntry("MESH_PROXY_MODE", "router")
                 .containsEntry("MESH_PROXY_DISCOVERY_ADDRESS", "config-distributor.istio-system.svc:15010")
-                .containsEntry("MESH_PROXY_LABELS", "app=istio-ingressgateway,istio=ingressgateway");
+                .containsEntry("MESH_PROXY_LABELS", "app=istio-ingressgateway,istio=ingressgateway")
+                .containsEntry("MESH_PROXY_IDENTITY_ENABLED", "true")
+                .containsEntry("MESH_PROXY_IDENTITY_CA_ADDRESS", "citadel-ca.istio-system.svc:8060");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz/ready");
         assertThat(container.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(15021);
