@@ -278,7 +278,8 @@ public final class LocalApiServer implements AutoCloseable {
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
-            LOG.debugf("cannot restrict permissions of %s: %s", tmp, e.getMessage());
+            // A file system without POSIX permissions (not Linux's): the kubeconfig holds the admin token, so say so.
+            LOG.warnf("the kubeconfig %s holds the admin token but its file system cannot restrict who reads it", file);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
