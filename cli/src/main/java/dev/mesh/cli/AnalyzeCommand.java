@@ -3,16 +3,25 @@ package dev.mesh.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.mesh.api.Manifest;
 import dev.mesh.api.ManifestReader;
 import dev.mesh.api.Manifests;
 import dev.mesh.api.Problem;
 import dev.mesh.cli.analyze.AnalysisContext;
 import dev.mesh.cli.analyze.Analyzer;
 import dev.mesh.cli.analyze.Analyzers;
+import dev.mesh.cli.analyze.ClusterReader;
 import dev.mesh.cli.analyze.Level;
 import dev.mesh.cli.analyze.Message;
+import dev.mesh.cli.analyze.Overlay;
+import dev.mesh.cli.kube.KubeErrors;
+import dev.mesh.cli.kube.KubeOptions;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,24 +34,33 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code meshctl analyze}: istioctl analyze's offline mode. Reads manifests from files and directories, runs the
- * analyzers over them (with the default ingress gateway assumed, as istioctl does without a cluster), prints
- * Istio's messages and exits with istioctl's codes. Analysis of a live cluster is not implemented yet.
+ * {@code meshctl analyze}: istioctl analyze. Runs the analyzers over one set of objects and prints Istio's messages
+ * with istioctl's exit codes. The objects are the live cluster's (read by {@link ClusterReader}) with the given
+ * files' objects over them ({@link Overlay}), or with {@code --use-kube=false} the files alone plus the default
+ * ingress gateway istioctl assumes without a cluster.
  */
 @Command(name = "analyze", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = ExitCodes.INCORRECT_USAGE,
         description = {"Analyze mesh configuration (Istio's API) and print validation messages.",
-                "Reads the given YAML/JSON files and directories (recursively) without a cluster. Messages use"
-                        + " Istio's codes; see https://istio.io/latest/docs/reference/config/analysis/."},
-        footer = {"", "Exit codes: 0 no issues at or above --failure-threshold; 64 bad usage; 65 a file could not be"
-                + " parsed; 79 issues found (log output only, as istioctl).",
+                "Reads the live cluster of the current kubeconfig context (Istio's networking, security and"
+                        + " telemetry resources, Gateway API Gateways, Namespaces, Services, Pods, Nodes, Secrets and"
+                        + " the mesh's istio* ConfigMaps; kinds whose CRDs are not installed count as none) and the"
+                        + " given YAML/JSON files and directories (recursively). A file's object replaces the"
+                        + " cluster's object of the same kind, namespace and name: the result is what applying the"
+                        + " files would give. With --use-kube=false only the files are read.",
+                "Messages use Istio's codes; see https://istio.io/latest/docs/reference/config/analysis/."},
+        footer = {"", "Exit codes: 0 no issues at or above --failure-threshold (also when the namespace does not"
+                + " exist, which is said on stderr, as istioctl); 1 the cluster cannot be read; 64 bad usage; 65 a"
+                + " file could not be parsed; 79 issues found (log output only, as istioctl).",
                 "", "Examples:",
-                "  meshctl analyze -f samples/walkthrough -n demo --use-kube=false",
                 "  meshctl analyze -n demo",
-                "  meshctl analyze --all-namespaces -o json"})
+                "  meshctl analyze --all-namespaces -o json",
+                "  meshctl analyze -n demo destination-rule.yaml    # the cluster as if the file were applied",
+                "  meshctl analyze --use-kube=false -f samples/walkthrough -n demo"})
 public class AnalyzeCommand implements Callable<Integer> {
 
     static final String DEFAULT_NAMESPACE = "default";
@@ -62,7 +80,8 @@ public class AnalyzeCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
 
     @Option(names = {"-n", "--namespace"},
-            description = "The namespace to report on, and the namespace of objects that name none (default: "
+            description = "The namespace to report on, and the namespace of file objects that name none (default:"
+                    + " the kubeconfig context's namespace, else " + DEFAULT_NAMESPACE + "; with --use-kube=false "
                     + DEFAULT_NAMESPACE + ").")
     String namespace;
 
@@ -83,9 +102,23 @@ public class AnalyzeCommand implements Callable<Integer> {
     Level failureThreshold;
 
     @Option(names = {"-k", "--use-kube"}, arity = "0..1", defaultValue = "true", fallbackValue = "true",
-            description = "Analyze the live cluster too (default: ${DEFAULT-VALUE}). Not implemented yet: files are"
-                    + " analyzed on their own; without files, pass --use-kube=false or files.")
+            description = "Use the live cluster for analysis, the files (if any) applied over it (default:"
+                    + " ${DEFAULT-VALUE}). Set --use-kube=false to analyze files only.")
     boolean useKube;
+
+    @Option(names = {"-i", "--istioNamespace"}, paramLabel = "NAMESPACE",
+            defaultValue = AnalysisContext.ISTIO_NAMESPACE,
+            description = "The mesh's namespace, whose istio* ConfigMaps are read (default: ${DEFAULT-VALUE}).")
+    String istioNamespace;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = InstallCommand.DurationConverter.class,
+            description = "How long to wait for the cluster to connect and to answer each request before failing"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Mixin
+    KubeOptions kube;
 
     @Option(names = "--analyzer", paramLabel = "NAME",
             description = "Run only this analyzer (Istio's name, see --list-analyzers). Repeatable.")
@@ -118,10 +151,6 @@ public class AnalyzeCommand implements Callable<Integer> {
         }
         List<Path> paths = new ArrayList<>(filenames);
         paths.addAll(files);
-        if (paths.isEmpty() && useKube) {
-            return usageError("analyzing a live cluster is not implemented in meshctl yet: pass the manifests to"
-                    + " analyze with -f FILE_OR_DIR (and --use-kube=false)");
-        }
         for (Path path : paths) {
             if (!Files.exists(path)) {
                 // istioctl fails on the stat of a missing path before analyzing anything.
@@ -129,17 +158,43 @@ public class AnalyzeCommand implements Callable<Integer> {
             }
         }
 
-        String reported = allNamespaces ? "" : namespace == null ? DEFAULT_NAMESPACE : namespace;
+        String selected = namespace == null ? DEFAULT_NAMESPACE : namespace;
+        List<Manifest> clusterObjects = List.of();
+        if (useKube) {
+            try (KubernetesClient client = kube.client(this::limitWaits)) {
+                try {
+                    if (namespace == null) {
+                        selected = contextNamespace(client);
+                    }
+                    if (!allNamespaces && client.namespaces().withName(selected).get() == null) {
+                        // istioctl's answer to a namespace the cluster does not have: this line, and exit code 0.
+                        cmd.getErr().println("namespace \"" + selected + "\" not found");
+                        cmd.getErr().flush();
+                        return ExitCodes.OK;
+                    }
+                    clusterObjects = new ClusterReader(client, istioNamespace).read();
+                } catch (KubernetesClientException e) {
+                    return fail(ExitCodes.UNKNOWN_ERROR, "cannot read the cluster at "
+                            + describe(client.getConfiguration()) + ": " + KubeErrors.describe(e));
+                }
+            } catch (IllegalArgumentException e) {
+                // --kubeconfig or --context naming nothing
+                return fail(ExitCodes.UNKNOWN_ERROR, e.getMessage());
+            }
+        }
+
+        String reported = allNamespaces ? "" : selected;
         String target = allNamespaces ? "all namespaces" : "namespace: " + reported;
-        Manifests manifests = ManifestReader.readPaths(paths)
-                .inNamespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
+        Manifests manifests = ManifestReader.readPaths(paths).inNamespace(selected);
         Set<String> unparsed = new LinkedHashSet<>();
         for (Problem p : parseFailures(manifests)) {
             cmd.getErr().println("Error(s) adding files: " + p);
             unparsed.add(fileOf(p));
         }
 
-        AnalysisContext context = AnalysisContext.of(manifests).withDefaultIngressGateway();
+        AnalysisContext context = useKube
+                ? AnalysisContext.of(Overlay.filesOverCluster(clusterObjects, manifests.resources()))
+                : AnalysisContext.of(manifests).withDefaultIngressGateway();
         List<Message> messages = sortedDistinct(Analyzers.run(context, analyzers).stream()
                 .filter(m -> reported.isEmpty() || m.namespace().isEmpty() || m.namespace().equals(reported))
                 .toList());
@@ -191,6 +246,37 @@ public class AnalyzeCommand implements Callable<Integer> {
                 cmd.getOut().println(mapper.writeValueAsString(docs).stripTrailing());
             }
         }
+    }
+
+    /** One attempt per request, within --timeout: an unreachable cluster is said at once. */
+    private Config limitWaits(Config config) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        config.setRequestRetryBackoffLimit(0);
+        config.setConnectionTimeout(millis);
+        config.setRequestTimeout(millis);
+        return config;
+    }
+
+    /** The kubeconfig context's namespace, else {@code default}, as istioctl defaults {@code -n}. */
+    private static String contextNamespace(KubernetesClient client) {
+        String ns = client.getNamespace();
+        return ns == null || ns.isBlank() ? DEFAULT_NAMESPACE : ns;
+    }
+
+    /** The API server and where its address came from, for a user to see which cluster could not be read. */
+    static String describe(Config config) {
+        StringBuilder where = new StringBuilder(config.getMasterUrl());
+        if (config.getFile() != null) {
+            where.append(" (kubeconfig ").append(config.getFile());
+            if (config.getCurrentContext() != null) {
+                where.append(", context ").append(config.getCurrentContext().getName());
+            }
+            where.append(')');
+        } else {
+            where.append(" (no kubeconfig: --kubeconfig, $KUBECONFIG and ~/.kube/config name none; the in-cluster"
+                    + " service account, if any)");
+        }
+        return where.toString();
     }
 
     /** istioctl's order: worst level first, then code, resource and text; exact repeats printed once. */

@@ -13,9 +13,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code meshctl analyze} against golden files: each case under {@code src/test/resources/testdata/analyze/} holds
- * input manifests, optional extra arguments ({@code args}), the exact output ({@code expected.txt}, stdout and
- * stderr as printed, the case directory written as {@code $CASE}) and the exit code ({@code exit-code}).
+ * {@code meshctl analyze} without a cluster against golden files: each case under
+ * {@code src/test/resources/testdata/analyze/} holds input manifests, optional extra arguments ({@code args}), the
+ * exact output ({@code expected.txt}, stdout and stderr as printed, the case directory written as {@code $CASE}) and
+ * the exit code ({@code exit-code}); each is run with {@code --use-kube=false}. Live analysis is
+ * {@link AnalyzeLiveClusterTest}'s.
  * {@code -Dupdate=true} rewrites the golden files; otherwise a difference fails.
  */
 class AnalyzeCommandTest {
@@ -275,19 +277,11 @@ class AnalyzeCommandTest {
             fail("the walkthrough's manifests are missing: expected them at " + seed);
         }
 
-        CliRun run = CliRun.of("analyze", "-f", seed.toString(), "-n", "demo");
+        CliRun run = CliRun.of("analyze", "--use-kube=false", "-f", seed.toString(), "-n", "demo");
 
         assertThat(run.output()).isEqualTo("\u2714 No validation issues found when analyzing namespace: demo."
                 + System.lineSeparator());
         assertThat(run.exitCode()).isZero();
-    }
-
-    @Test
-    void noFilesWithoutLiveCluster_isAUsageError() {
-        CliRun run = CliRun.of("analyze", "-n", "demo");
-
-        assertThat(run.exitCode()).isEqualTo(ExitCodes.INCORRECT_USAGE);
-        assertThat(run.output()).contains("live cluster is not implemented");
     }
 
     @Test
@@ -323,7 +317,7 @@ class AnalyzeCommandTest {
     private static void golden(String name) throws IOException {
         Path dir = CASES.resolve(name);
         assertThat(dir).as("golden case directory").isDirectory();
-        List<String> args = new ArrayList<>(List.of("analyze", "-f", dir.toString()));
+        List<String> args = new ArrayList<>(List.of("analyze", "--use-kube=false", "-f", dir.toString()));
         Path argsFile = dir.resolve("args");
         if (Files.exists(argsFile)) {
             args.addAll(Arrays.asList(Files.readString(argsFile).trim().split("\\s+")));

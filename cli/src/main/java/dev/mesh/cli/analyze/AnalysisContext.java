@@ -14,6 +14,7 @@ import dev.mesh.api.networking.VirtualService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable snapshot of the configuration under analysis, indexed the way analyzers read it. Built from
@@ -23,6 +24,9 @@ import java.util.Map;
 public final class AnalysisContext {
 
     public static final String ISTIO_NAMESPACE = "istio-system";
+    /** Kubernetes' own namespaces, which Istio's analysis leaves alone ({@code inject.IgnoredNamespaces}). */
+    public static final Set<String> IGNORED_NAMESPACES =
+            Set.of("kube-system", "kube-public", "kube-node-lease", "local-path-storage");
     private static final String DEFAULT_GATEWAY_NAME = "istio-ingressgateway";
     private static final Map<String, String> DEFAULT_GATEWAY_LABELS = Map.of("istio", "ingressgateway");
     private static final int[] DEFAULT_GATEWAY_PORTS = {80, 443, 31400, 15443};
@@ -43,6 +47,11 @@ public final class AnalysisContext {
 
     public static AnalysisContext of(Manifests manifests) {
         return new AnalysisContext(manifests.resources());
+    }
+
+    /** The snapshot of these objects, e.g. a live cluster's with files over them. */
+    public static AnalysisContext of(List<Manifest> objects) {
+        return new AnalysisContext(objects);
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Istio's {@code injection.Analyzer}. For each Namespace (other than the mesh's own and Kubernetes' system ones):
@@ -38,8 +40,8 @@ public final class InjectionAnalyzer implements Analyzer {
     static final String SIDECAR_INJECT = "sidecar.istio.io/inject";
     static final String PROXY_CONTAINER = "istio-proxy";
     static final String INJECTOR_CONFIG_MAP = "istio-sidecar-injector";
-    static final Set<String> SKIPPED_NAMESPACES = Set.of(AnalysisContext.ISTIO_NAMESPACE, "kube-system",
-            "kube-public", "kube-node-lease", "local-path-storage");
+    static final Set<String> SKIPPED_NAMESPACES = Stream.concat(Stream.of(AnalysisContext.ISTIO_NAMESPACE),
+            AnalysisContext.IGNORED_NAMESPACES.stream()).collect(Collectors.toUnmodifiableSet());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

@@ -5,7 +5,8 @@ package dev.mesh.cli.analyze;
  *
  * @param type      what kind of finding
  * @param resource  the resource it is about as {@code Kind namespace/name} ({@code Kind name} when it has no namespace)
- * @param namespace the resource's namespace, empty for cluster-scoped resources; used to filter by {@code -n}
+ * @param namespace the resource's namespace (a Namespace's own name), empty for other cluster-scoped resources;
+ *                  used to filter by {@code -n}
  * @param text      the rendered template
  */
 public record Message(MessageType type, String resource, String namespace, String text) {

@@ -167,7 +167,9 @@ public final class Messages {
     }
 
     private static Message of(MessageType type, Manifest on, Object... args) {
-        return new Message(type, on.displayName(), on.metadata().namespace(), String.format(type.template(), args));
+        // As Istio's origin: a Namespace belongs to itself, so `-n demo` shows the messages about Namespace demo only.
+        String namespace = "Namespace".equals(on.kindName()) ? on.metadata().name() : on.metadata().namespace();
+        return new Message(type, on.displayName(), namespace, String.format(type.template(), args));
     }
 
     /** A double-quoted string with Go's {@code %q} escapes, as Istio's templates print references. */

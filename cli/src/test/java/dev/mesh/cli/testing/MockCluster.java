@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,9 +42,22 @@ public final class MockCluster implements AutoCloseable {
     public final List<String> proxiedPaths = new CopyOnWriteArrayList<>();
 
     public MockCluster(Path dir) throws IOException {
+        this(dir, path -> false);
+    }
+
+    /**
+     * A cluster whose API server answers 404 to every request whose path {@code notServed} accepts, as a real one
+     * answers for an API group whose CRDs are not installed (the mock serves any path).
+     */
+    public MockCluster(Path dir, Predicate<String> notServed) throws IOException {
         KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
+                if (notServed.test(request.getPath())) {
+                    return new MockResponse().setResponseCode(404).setBody("""
+                            {"kind":"Status","apiVersion":"v1","status":"Failure",\
+                            "message":"the server could not find the requested resource","reason":"NotFound","code":404}""");
+                }
                 Matcher m = POD_PROXY.matcher(request.getPath());
                 if (m.matches()) {
                     return proxy(m.group(1) + "/" + m.group(2) + ":" + m.group(3), m.group(4));
