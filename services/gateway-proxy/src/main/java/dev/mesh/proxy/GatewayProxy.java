@@ -17,6 +17,8 @@ import dev.mesh.proxy.http.ListenerManager;
 import dev.mesh.proxy.http.RouterHandler;
 import dev.mesh.proxy.metrics.ProxyStats;
 import dev.mesh.proxy.model.ListenerView;
+import dev.mesh.proxy.telemetry.SpanExporter;
+import dev.mesh.proxy.telemetry.SpanMapper;
 import dev.mesh.proxy.xds.AdsClient;
 import dev.mesh.proxy.xds.Backoff;
 import dev.mesh.proxy.xds.NodeIdentity;
@@ -71,6 +73,8 @@ public final class GatewayProxy implements AutoCloseable {
     private final RouterHandler router;
     private final JsonAccessLog accessLog;
     private final CaptureServers capture;
+    /** The request telemetry export, when {@link #exportTelemetry} turned it on. */
+    private volatile SpanExporter telemetry;
     private volatile CaptureTable captureTable = CaptureTable.EMPTY;
     /** Mutual TLS of the applied config; EMPTY (plain text) until {@link #useIdentity} gives a certificate store. */
     private volatile MeshInbound meshInbound = MeshInbound.EMPTY;
@@ -132,10 +136,31 @@ public final class GatewayProxy implements AutoCloseable {
     public void useIdentity(CertificateStore store) {
         this.certificates = store;
         this.secrets = new SecretResolver(store);
+        router.useLocalPrincipal(() -> store.current().map(c -> c.spiffeId()).orElse(""));
         AdsClient.Applied current = applied;
         if (current != null) {
             applyMeshTls(current);
         }
+    }
+
+    /**
+     * Turns on the export of one OpenTelemetry span per request (before {@link #start()}), and its counters in
+     * {@code /stats/prometheus}: {@code mesh_proxy_telemetry_spans_exported_total},
+     * {@code mesh_proxy_telemetry_spans_dropped_total{reason="buffer_full"|"export_failed"}} and
+     * {@code mesh_proxy_telemetry_spans_rejected_total}.
+     */
+    public SpanExporter exportTelemetry(SpanExporter.Settings settings) {
+        var node = options.node();
+        SpanExporter exporter = new SpanExporter(settings, SpanMapper.resource(node.workloadName(), node.namespace()));
+        telemetry = exporter;
+        stats.addCounter("mesh_proxy_telemetry_spans_exported_total", "", exporter::exported);
+        stats.addCounter("mesh_proxy_telemetry_spans_dropped_total", "{reason=\"buffer_full\"}",
+                exporter::droppedBufferFull);
+        stats.addCounter("mesh_proxy_telemetry_spans_dropped_total", "{reason=\"export_failed\"}",
+                exporter::droppedExportFailed);
+        stats.addCounter("mesh_proxy_telemetry_spans_rejected_total", "", exporter::rejected);
+        router.observe(exporter);
+        return exporter;
     }
 
     public Future<Void> start() {
@@ -257,6 +282,11 @@ public final class GatewayProxy implements AutoCloseable {
         if (accessLog != null) {
             out.put("access_log.dropped", accessLog.dropped());
         }
+        SpanExporter exporter = telemetry;
+        if (exporter != null) {
+            out.put("tracing.opentelemetry.spans_sent", exporter.exported());
+            out.put("tracing.opentelemetry.spans_dropped", exporter.droppedBufferFull() + exporter.droppedExportFailed());
+        }
         if (capture != null) {
             out.put("capture.not_redirected", capture.notRedirected());
         }
@@ -313,6 +343,9 @@ public final class GatewayProxy implements AutoCloseable {
                     .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             if (accessLog != null) {
                 accessLog.close();
+            }
+            if (telemetry != null) {
+                telemetry.close();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

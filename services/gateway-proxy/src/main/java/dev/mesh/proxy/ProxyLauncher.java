@@ -4,6 +4,8 @@ import dev.mesh.proxy.config.ProxyConfig;
 import dev.mesh.proxy.identity.IdentityAgent;
 import dev.mesh.proxy.identity.IdentityBootstrap;
 import dev.mesh.proxy.identity.IdentityConfig;
+import dev.mesh.proxy.telemetry.SpanExporter;
+import dev.mesh.proxy.telemetry.TelemetryConfig;
 import dev.mesh.proxy.xds.NodeIdentity;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -32,7 +34,8 @@ class ProxyLauncher {
 
     private java.time.Duration drainDuration = java.time.Duration.ZERO;
 
-    void onStart(@Observes StartupEvent event, ProxyConfig config, IdentityConfig identityConfig) throws Exception {
+    void onStart(@Observes StartupEvent event, ProxyConfig config, IdentityConfig identityConfig,
+            TelemetryConfig telemetryConfig) throws Exception {
         if (!config.enabled()) {
             return;
         }
@@ -69,6 +72,11 @@ class ProxyLauncher {
             identity = IdentityBootstrap.start(IdentityBootstrap.Settings.from(identityConfig, node),
                     Clock.systemUTC(), identityConfig.initialTimeout());
             proxy.useIdentity(identity.store());
+        }
+        if (telemetryConfig.enabled() && telemetryConfig.address().filter(a -> !a.isBlank()).isPresent()) {
+            proxy.exportTelemetry(new SpanExporter.Settings(telemetryConfig.address().get().trim(),
+                    telemetryConfig.batchSize(), telemetryConfig.bufferSize(), telemetryConfig.flushInterval(),
+                    telemetryConfig.exportTimeout()));
         }
         proxy.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }

@@ -10,6 +10,7 @@ import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.ListenerView;
 import dev.mesh.proxy.tls.InboundSecurity;
+import dev.mesh.proxy.tls.InboundTls;
 import io.netty.channel.Channel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -159,10 +160,9 @@ public final class CaptureServers {
                 return;
             }
             ListenerView chain = security.chainOf(req, dst.port()).map(c -> chainViews.apply(c.name())).orElse(null);
-            if (chain != null) {
-                router.handle(req, chain, dst);
-                return;
-            }
+            InboundTls.Outcome outcome = security.outcome(req);
+            router.handle(req, chain != null ? chain : table.get().inbound(dst.port()), dst, outcome);
+            return;
         }
         router.handle(req, table.get().inbound(dst.port()), dst);
     }

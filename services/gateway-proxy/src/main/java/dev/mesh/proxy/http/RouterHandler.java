@@ -7,6 +7,8 @@ import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
 import dev.mesh.proxy.model.HeaderOps;
 import dev.mesh.proxy.model.ListenerView;
+import dev.mesh.proxy.tls.InboundTls;
+import dev.mesh.proxy.tls.PeerIdentity;
 import dev.mesh.proxy.tls.UpstreamHttpClients;
 import dev.mesh.proxy.model.RetryPolicy;
 import dev.mesh.proxy.model.Route;
@@ -61,6 +63,8 @@ public final class RouterHandler {
     private volatile UpstreamHttpClients upstreamTls;
     private final List<RequestObserver> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final DrainControl drain = new DrainControl();
+    /** This proxy's SPIFFE id (empty before its first certificate, or without workload identity). */
+    private volatile java.util.function.Supplier<String> localPrincipal = () -> "";
 
     public RouterHandler(Vertx vertx, HttpClient http1, HttpClient http2, Balancers balancers, ProxyStats stats,
             Settings settings, Function<String, ListenerView> views) {
@@ -90,6 +94,11 @@ public final class RouterHandler {
         return spec.http2() ? http2 : http1;
     }
 
+    /** Where this proxy's own SPIFFE id comes from: the principal of its side of a mutual TLS connection. */
+    public void useLocalPrincipal(java.util.function.Supplier<String> principal) {
+        this.localPrincipal = principal;
+    }
+
     /** The drain state shared by every server that feeds this router. */
     public DrainControl drain() {
         return drain;
@@ -101,7 +110,7 @@ public final class RouterHandler {
     }
 
     public Handler<HttpServerRequest> forListener(String listenerName) {
-        return req -> new Exchange(req, views.apply(listenerName), null).start();
+        return req -> new Exchange(req, views.apply(listenerName), null, ownTls(req)).start();
     }
 
     /**
@@ -118,7 +127,7 @@ public final class RouterHandler {
                     break;
                 }
             }
-            new Exchange(req, views.apply(chosen.name()), null).start();
+            new Exchange(req, views.apply(chosen.name()), null, ownTls(req)).start();
         };
     }
 
@@ -127,7 +136,24 @@ public final class RouterHandler {
      * selected; {@code originalDst} is where a passthrough (ORIGINAL_DST) cluster sends it.
      */
     public void handle(HttpServerRequest req, ListenerView view, SocketAddress originalDst) {
-        new Exchange(req, view, originalDst).start();
+        handle(req, view, originalDst, InboundTls.Outcome.PLAINTEXT);
+    }
+
+    /**
+     * As {@link #handle(HttpServerRequest, ListenerView, SocketAddress)}, for a connection whose TLS was terminated
+     * before it reached the router (the sidecar's inbound capture): {@code downstream} says who the client proved
+     * to be.
+     */
+    public void handle(HttpServerRequest req, ListenerView view, SocketAddress originalDst, InboundTls.Outcome downstream) {
+        new Exchange(req, view, originalDst, downstream).start();
+    }
+
+    /** The TLS of a request on a socket this router serves itself (a gateway's TLS listener), else plain text. */
+    private static InboundTls.Outcome ownTls(HttpServerRequest req) {
+        if (!req.isSSL()) {
+            return InboundTls.Outcome.PLAINTEXT;
+        }
+        return new InboundTls.Outcome(true, PeerIdentity.of(req.sslSession()), null);
     }
 
     static boolean roll(int perMillion) {
@@ -139,6 +165,10 @@ public final class RouterHandler {
         private final HttpServerRequest req;
         private final ListenerView view;
         private final SocketAddress originalDst;
+        private final InboundTls.Outcome downstreamTls;
+        private final TraceContext trace;
+        /** The SPIFFE id of the upstream that answered, when the upstream connection was mutual TLS. */
+        private String upstreamPrincipal;
         private final long startNanos = System.nanoTime();
         private final long startMillis = System.currentTimeMillis();
         private long upstreamServiceMillis = -1;
@@ -164,10 +194,12 @@ public final class RouterHandler {
         private boolean done;
         private boolean recorded;
 
-        Exchange(HttpServerRequest req, ListenerView view, SocketAddress originalDst) {
+        Exchange(HttpServerRequest req, ListenerView view, SocketAddress originalDst, InboundTls.Outcome downstreamTls) {
             this.req = req;
             this.view = view;
             this.originalDst = originalDst;
+            this.downstreamTls = downstreamTls;
+            this.trace = TraceContext.fromHeaders(req::getHeader);
             drain.requestStarted();
         }
 
@@ -396,6 +428,7 @@ public final class RouterHandler {
             applyRequestOps(out, route.headerOps());
             applyRequestOps(out, vhost.headerOps());
             applyRequestOps(out, view.routes().headerOps());
+            trace.propagate(out);
             return out;
         }
 
@@ -604,6 +637,7 @@ public final class RouterHandler {
                 }
             }
             upstreamServiceMillis = (System.nanoTime() - tryStart) / 1_000_000;
+            upstreamPrincipal = upstreamPeer(resp);
             headers.set("x-envoy-upstream-service-time", Long.toString(upstreamServiceMillis));
             headers.set("server", "istio-envoy");
             if (drain.draining() && req.version() != HttpVersion.HTTP_2) {
@@ -678,41 +712,12 @@ public final class RouterHandler {
             }
             recorded = true;
             drain.requestEnded();
-            String service = cluster == null ? null : cluster.serviceHost();
-            String serviceName = service == null ? null : service.split("\\.")[0];
-            String ns = cluster == null ? null : cluster.serviceNamespace();
             String proto = req.version() == HttpVersion.HTTP_2
                     && String.valueOf(req.getHeader("content-type")).startsWith("application/grpc") ? "grpc" : "http";
             String responseFlags = flags.isEmpty() ? "-" : String.join(",", flags);
-            ProxyStats.Labels labels;
-            if (view != null && view.listener().inbound()) {
-                // This proxy is the destination; who called is unknown without peer metadata (mTLS).
-                labels = new ProxyStats.Labels("destination", null, null, null, null, service, serviceName,
-                        ns != null ? ns : settings.sourceNamespace(), settings.sourceWorkload(), settings.sourceVersion(),
-                        proto, status, responseFlags);
-            } else {
-                labels = new ProxyStats.Labels("source", settings.sourceWorkload(), settings.sourceNamespace(),
-                        settings.sourceApp(), settings.sourceVersion(), service, serviceName, ns,
-                        lastEndpoint == null ? null : lastEndpoint.workload(), cluster == null ? null : cluster.subset(),
-                        proto, status, responseFlags);
-            }
             long durationNanos = System.nanoTime() - startNanos;
-            stats.record(labels, durationNanos);
-            if (!observers.isEmpty()) {
-                notifyObservers(status, responseFlags, proto, durationNanos, labels.reporter());
-            }
-        }
-
-        private void notifyObservers(int status, String responseFlags, String proto, long durationNanos, String reporter) {
-            String protocol = proto.equals("grpc") || req.version() == HttpVersion.HTTP_2 ? "HTTP/2"
-                    : req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
-            MultiMap sent = upstreamHeaders != null ? upstreamHeaders : req.headers();
-            RequestRecord r = new RequestRecord(startMillis, req.method().name(), req.uri(), protocol, status,
-                    responseFlags, req.bytesRead(), req.response().bytesWritten(), durationNanos / 1_000_000,
-                    upstreamServiceMillis, sent.get("x-forwarded-for"), req.getHeader("user-agent"),
-                    sent.get("x-request-id"), authority, lastEndpoint == null ? null : lastEndpoint.key(),
-                    cluster == null ? null : cluster.name(), route == null ? null : route.name(),
-                    req.remoteAddress() == null ? null : req.remoteAddress().toString(), reporter);
+            RequestRecord r = requestRecord(status, responseFlags, proto, durationNanos);
+            stats.record(r);
             for (RequestObserver o : observers) {
                 try {
                     o.onRequest(r);
@@ -720,6 +725,50 @@ public final class RouterHandler {
                     org.jboss.logging.Logger.getLogger(RouterHandler.class).warnf(e, "request observer %s failed", o);
                 }
             }
+        }
+
+        /**
+         * Who called whom. Inbound (this proxy is the destination): the caller is known by its mesh certificate only
+         * (no peer metadata exchange), and {@code connection_security_policy} says whether the connection was mutual
+         * TLS. Outbound: this proxy is the source, the destination is the chosen endpoint's workload (EDS metadata)
+         * and the principal its certificate showed; Istio reports the policy as {@code unknown} on this side.
+         */
+        private RequestRecord requestRecord(int status, String responseFlags, String proto, long durationNanos) {
+            String service = cluster == null ? null : cluster.serviceHost();
+            String serviceNamespace = cluster == null ? null : cluster.serviceNamespace();
+            String local = localPrincipal.get();
+            String self = local == null || local.isEmpty() ? null : local;
+            boolean inbound = view != null && view.listener().inbound();
+            RequestRecord.Workload source;
+            RequestRecord.Workload destination;
+            String policy;
+            if (inbound) {
+                String peer = downstreamTls.peer().map(PeerIdentity::uri).filter(u -> !u.isEmpty()).orElse(null);
+                boolean mtls = downstreamTls.securityPolicy().equals("mutual_tls");
+                source = new RequestRecord.Workload(null, namespaceOf(peer), null, null, peer);
+                destination = new RequestRecord.Workload(settings.sourceWorkload(), settings.sourceNamespace(),
+                        settings.sourceApp(), settings.sourceVersion(), mtls ? self : null);
+                policy = mtls ? "mutual_tls" : "none";
+            } else {
+                Endpoint ep = lastEndpoint;
+                source = new RequestRecord.Workload(settings.sourceWorkload(), settings.sourceNamespace(),
+                        settings.sourceApp(), settings.sourceVersion(), upstreamPrincipal != null ? self : null);
+                destination = ep == null ? RequestRecord.Workload.UNKNOWN
+                        : new RequestRecord.Workload(ep.workload(), ep.namespace() != null ? ep.namespace() : serviceNamespace,
+                                ep.app(), ep.version() != null ? ep.version() : cluster.subset(), upstreamPrincipal);
+                policy = "unknown";
+            }
+            String protocol = proto.equals("grpc") || req.version() == HttpVersion.HTTP_2 ? "HTTP/2"
+                    : req.version() == HttpVersion.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
+            MultiMap sent = upstreamHeaders != null ? upstreamHeaders : req.headers();
+            return new RequestRecord(startMillis, req.method().name(), req.uri(), protocol, status,
+                    responseFlags, req.bytesRead(), req.response().bytesWritten(), durationNanos / 1_000_000,
+                    upstreamServiceMillis, sent.get("x-forwarded-for"), req.getHeader("user-agent"),
+                    sent.get("x-request-id"), authority, lastEndpoint == null ? null : lastEndpoint.key(),
+                    cluster == null ? null : cluster.name(), route == null ? null : route.name(),
+                    req.remoteAddress() == null ? null : req.remoteAddress().toString(),
+                    inbound ? "destination" : "source", source, destination, service, serviceNamespace, proto, policy,
+                    trace, durationNanos);
         }
 
         private void cancelGlobalTimer() {
@@ -735,5 +784,28 @@ public final class RouterHandler {
                 tryTimer = -1;
             }
         }
+    }
+
+    /** The SPIFFE id the upstream's certificate carried, when the response came over TLS with one. */
+    private static String upstreamPeer(HttpClientResponse resp) {
+        var connection = resp.request().connection();
+        if (connection == null || !connection.isSsl()) {
+            return null;
+        }
+        String uri = PeerIdentity.of(connection.sslSession()).map(PeerIdentity::uri).orElse("");
+        return uri.isEmpty() ? null : uri;
+    }
+
+    /** The namespace a SPIFFE id names ({@code spiffe://<td>/ns/<ns>/sa/<sa>}), else null. */
+    static String namespaceOf(String principal) {
+        if (principal == null) {
+            return null;
+        }
+        int ns = principal.indexOf("/ns/");
+        if (ns < 0) {
+            return null;
+        }
+        int end = principal.indexOf('/', ns + 4);
+        return end < 0 ? null : principal.substring(ns + 4, end);
     }
 }

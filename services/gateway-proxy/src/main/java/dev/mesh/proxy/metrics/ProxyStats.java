@@ -1,7 +1,11 @@
 package dev.mesh.proxy.metrics;
 
+import dev.mesh.proxy.http.RequestRecord;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,24 +21,42 @@ public final class ProxyStats {
     static final double[] BUCKETS = {0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
         300000, 600000, 1800000, 3600000};
 
-    /** The label values of one request; {@code null} values are rendered as {@code unknown}. */
-    public record Labels(String reporter, String sourceWorkload, String sourceWorkloadNamespace, String sourceApp,
-            String sourceVersion, String destinationService, String destinationServiceName,
-            String destinationServiceNamespace, String destinationWorkload, String destinationVersion,
-            String requestProtocol, int responseCode, String responseFlags) {
+    /**
+     * The label values of one request; {@code null} values are rendered as {@code unknown}. Built from the
+     * request's {@link RequestRecord} by {@link #of}, so that metrics and exported spans agree.
+     */
+    public record Labels(String reporter, String sourceWorkload, String sourceWorkloadNamespace, String sourcePrincipal,
+            String sourceApp, String sourceVersion, String destinationWorkload, String destinationWorkloadNamespace,
+            String destinationPrincipal, String destinationApp, String destinationVersion, String destinationService,
+            String destinationServiceName, String destinationServiceNamespace, String requestProtocol, int responseCode,
+            String responseFlags, String connectionSecurityPolicy) {
+
+        /** The labels of a finished request. */
+        public static Labels of(RequestRecord r) {
+            RequestRecord.Workload src = r.source();
+            RequestRecord.Workload dst = r.destination();
+            String service = r.destinationService();
+            String serviceName = service == null ? null : service.substring(0, service.indexOf('.') < 0 ? service.length()
+                    : service.indexOf('.'));
+            String serviceNamespace = r.destinationServiceNamespace();
+            return new Labels(r.reporter(), src.name(), src.namespace(), src.principal(), src.app(), src.version(),
+                    dst.name(), dst.namespace() != null ? dst.namespace() : serviceNamespace, dst.principal(), dst.app(),
+                    dst.version(), service, serviceName, serviceNamespace, r.requestProtocol(), r.responseCode(),
+                    r.responseFlags(), r.connectionSecurityPolicy());
+        }
 
         String render() {
             StringBuilder b = new StringBuilder("{");
             add(b, "reporter", reporter);
             add(b, "source_workload", sourceWorkload);
             add(b, "source_workload_namespace", sourceWorkloadNamespace);
-            add(b, "source_principal", null);
+            add(b, "source_principal", sourcePrincipal);
             add(b, "source_app", sourceApp);
             add(b, "source_version", sourceVersion);
             add(b, "destination_workload", destinationWorkload);
-            add(b, "destination_workload_namespace", destinationServiceNamespace);
-            add(b, "destination_principal", null);
-            add(b, "destination_app", null);
+            add(b, "destination_workload_namespace", destinationWorkloadNamespace);
+            add(b, "destination_principal", destinationPrincipal);
+            add(b, "destination_app", destinationApp);
             add(b, "destination_version", destinationVersion);
             add(b, "destination_service", destinationService);
             add(b, "destination_service_name", destinationServiceName);
@@ -44,7 +66,7 @@ public final class ProxyStats {
             add(b, "response_code", Integer.toString(responseCode));
             add(b, "grpc_response_status", "");
             add(b, "response_flags", responseFlags);
-            add(b, "connection_security_policy", "unknown");
+            add(b, "connection_security_policy", connectionSecurityPolicy);
             b.setLength(b.length() - 1);
             return b.append('}').toString();
         }
@@ -104,6 +126,20 @@ public final class ProxyStats {
 
     private final Map<Labels, Series> series = new ConcurrentHashMap<>();
     private final Map<TcpLabels, TcpSeries> tcp = new ConcurrentHashMap<>();
+    private final List<Counter> counters = new CopyOnWriteArrayList<>();
+
+    /** A counter kept elsewhere (the telemetry exporter's), rendered with the rest; {@code labels} like {@code {a="b"}}. */
+    private record Counter(String name, String labels, LongSupplier value) {}
+
+    /** Adds a counter that another component keeps to {@code /stats/prometheus}. */
+    public void addCounter(String name, String labels, LongSupplier value) {
+        counters.add(new Counter(name, labels, value));
+    }
+
+    /** Counts a finished request. */
+    public void record(RequestRecord r) {
+        record(Labels.of(r), r.durationNanos());
+    }
 
     /** Counts a TCP connection opened; the caller adds its bytes and its close to the series returned. */
     public TcpSeries tcpOpened(TcpLabels labels) {
@@ -174,6 +210,14 @@ public final class ProxyStats {
         tcpCounter(out, "istio_tcp_connections_closed_total", s -> s.closed.sum());
         tcpCounter(out, "istio_tcp_sent_bytes_total", s -> s.sent.sum());
         tcpCounter(out, "istio_tcp_received_bytes_total", s -> s.received.sum());
+        String typed = null;
+        for (Counter c : counters) {
+            if (!c.name().equals(typed)) {
+                out.append("# TYPE ").append(c.name()).append(" counter\n");
+                typed = c.name();
+            }
+            out.append(c.name()).append(c.labels()).append(' ').append(c.value().getAsLong()).append('\n');
+        }
         return out.toString();
     }
 

@@ -745,7 +745,7 @@ public final class XdsParser {
                 if (istio != null && istio.getFieldsMap().containsKey("workload")) {
                     workload = istio.getFieldsMap().get("workload").getStringValue();
                 }
-                out.add(new Endpoint(sa.getAddress(), sa.getPortValue(), weight, workload));
+                out.add(Endpoint.withWorkloadMetadata(sa.getAddress(), sa.getPortValue(), weight, workload));
             }
         }
         return List.copyOf(out);

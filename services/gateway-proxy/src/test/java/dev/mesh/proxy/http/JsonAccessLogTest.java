@@ -12,7 +12,9 @@ class JsonAccessLogTest {
     static RequestRecord record(String path, int status, String flags) {
         return new RequestRecord(1_764_158_400_123L, "GET", path, "HTTP/1.1", status, flags, 0, 12, 3, 2,
                 "10.0.0.9", "curl/8.5 \"quoted\"", "0f3c", "podinfo.example.com", "10.244.1.5:9898",
-                "outbound|80|v1|podinfo.demo.svc.cluster.local", "default", "10.0.0.9:51000", "source");
+                "outbound|80|v1|podinfo.demo.svc.cluster.local", "default", "10.0.0.9:51000", "source",
+                RequestRecord.Workload.UNKNOWN, RequestRecord.Workload.UNKNOWN, null, null, "http", "unknown",
+                TraceContext.fromHeaders(h -> null), 3_000_000);
     }
 
     @Test
@@ -35,7 +37,8 @@ class JsonAccessLogTest {
     @Test
     void noUpstream_isNull() {
         RequestRecord r = new RequestRecord(0, "GET", "/", "HTTP/2", 404, "NR", 0, 0, 0, -1, null, null, null, "x", null,
-                null, null, null, "source");
+                null, null, null, "source", RequestRecord.Workload.UNKNOWN, RequestRecord.Workload.UNKNOWN, null, null,
+                "http", "unknown", TraceContext.fromHeaders(h -> null), 0);
         JsonObject line = new JsonObject(JsonAccessLog.format(r));
         assertThat(line.containsKey("upstream_service_time")).isTrue();
         assertThat(line.getValue("upstream_service_time")).isNull();
