@@ -59,7 +59,7 @@ import picocli.CommandLine.Parameters;
                 "", "Examples:",
                 "  meshctl analyze -n demo",
                 "  meshctl analyze --all-namespaces -o json",
-                "  meshctl analyze -n demo destination-rule.yaml    # the cluster as if the file were applied",
+                "  meshctl analyze -n demo dr.yaml    # the cluster as if dr.yaml were applied",
                 "  meshctl analyze --use-kube=false -f samples/walkthrough -n demo"})
 public class AnalyzeCommand implements Callable<Integer> {
 
