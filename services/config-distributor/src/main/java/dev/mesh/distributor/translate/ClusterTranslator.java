@@ -119,9 +119,8 @@ public final class ClusterTranslator {
                     .setHealthStatus(e.ready() ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY)
                     .setLoadBalancingWeight(Protos.u32(1));
             Struct.Builder istio = Struct.newBuilder();
-            if (!e.podName().isEmpty()) {
-                istio.putFields("workload", Value.newBuilder().setStringValue(e.podName()).build());
-            }
+            workloadMetadata(index, service, e).ifPresent(w ->
+                    istio.putFields("workload", Value.newBuilder().setStringValue(w).build()));
             String tlsMode = tlsMode(index, service, e, target);
             lb.setMetadata(Metadata.newBuilder()
                     .putFilterMetadata("istio", istio.build())
@@ -134,6 +133,62 @@ public final class ClusterTranslator {
             cla.addEndpoints(locality);
         }
         return cla.build();
+    }
+
+    /**
+     * Istio's endpoint telemetry metadata, which the calling proxy labels {@code destination_*} with:
+     * {@code <workload>;<namespace>;<canonical service>;<canonical revision>;<cluster>} (revision empty for
+     * {@code latest}; the cluster part is left empty, as one distributor serves one cluster). Only for endpoints
+     * backed by a pod.
+     */
+    static java.util.Optional<String> workloadMetadata(MeshIndex index, MeshService service, MeshEndpoint e) {
+        var pod = index.podOf(service.namespace(), e);
+        String podName = pod.map(p -> p.name()).orElse(e.podName());
+        if (podName.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        Map<String, String> labels = new java.util.HashMap<>(e.labels());
+        pod.ifPresent(p -> labels.putAll(p.labels()));
+        String namespace = pod.map(p -> p.namespace()).orElse(service.namespace());
+        String workload = workloadName(podName, labels);
+        String app = firstLabel(labels, workload, "service.istio.io/canonical-name", "app.kubernetes.io/name", "app");
+        String revision = firstLabel(labels, "latest", "service.istio.io/canonical-revision", "app.kubernetes.io/version",
+                "version");
+        return java.util.Optional.of(workload + ";" + namespace + ";" + app + ";"
+                + (revision.equals("latest") ? "" : revision) + ";");
+    }
+
+    /**
+     * The workload (controller) a pod belongs to, from what its name and labels tell: a Deployment's pods are
+     * {@code <deployment>-<pod-template-hash>-<suffix>}, a Job's carry {@code job-name}, a StatefulSet's are
+     * {@code <statefulset>-<ordinal>}; any other pod is its own workload.
+     */
+    static String workloadName(String podName, Map<String, String> labels) {
+        String hash = labels.get("pod-template-hash");
+        if (hash != null && !hash.isEmpty()) {
+            int at = podName.lastIndexOf("-" + hash + "-");
+            if (at > 0) {
+                return podName.substring(0, at);
+            }
+        }
+        String job = labels.get("job-name");
+        if (job != null && !job.isEmpty()) {
+            return job;
+        }
+        if (labels.containsKey("statefulset.kubernetes.io/pod-name") && podName.matches(".+-\\d+")) {
+            return podName.substring(0, podName.lastIndexOf('-'));
+        }
+        return podName;
+    }
+
+    private static String firstLabel(Map<String, String> labels, String fallback, String... keys) {
+        for (String key : keys) {
+            String v = labels.get(key);
+            if (v != null && !v.isEmpty()) {
+                return v;
+            }
+        }
+        return fallback;
     }
 
     /**

@@ -72,7 +72,7 @@ class XdsParserTest {
         assertThat(v1.subset()).isEqualTo("v1");
         assertThat(v1.serviceHost()).isEqualTo("podinfo.demo.svc.cluster.local");
         assertThat(view.endpoints().get(v1.name())).containsExactly(
-                new Endpoint("10.244.1.5", 9898, 1, "podinfo-v1-d57b7c9fd-7swjb"));
+                new Endpoint("10.244.1.5", 9898, 1, "podinfo-v1-d57b7c9fd-7swjb", "demo", "podinfo", "v1"));
     }
 
     @Test
