@@ -25,6 +25,7 @@ import java.util.Set;
  * nativeSidecar: false
  * proxyResources: {requests: {cpu: 100m, memory: 128Mi}, limits: {cpu: "2", memory: 1Gi}}
  * initResources:  {requests: {cpu: 10m, memory: 40Mi}, limits: {cpu: "2", memory: 1Gi}}
+ * telemetryAddress: telemetry.istio-system.svc:4317
  * </pre>
  *
  * @param proxyImage     image of both injected containers: gateway-proxy runs {@code proxy sidecar} in istio-proxy
@@ -39,14 +40,16 @@ import java.util.Set;
  *                       {@code sidecar.istio.io/nativeSidecar} annotation overrides it
  * @param proxyResources resources of istio-proxy, in the pod spec's {@code resources} shape
  * @param initResources  resources of istio-init, same shape
+ * @param telemetryAddress host:port of the telemetry service's OTLP/gRPC receiver the sidecar exports one span per
+ *                       request to; empty (the default): no export
  */
 public record InjectionTemplate(String proxyImage, String imagePullPolicy, String caAddress, String xdsAddress,
         String trustDomain, String clusterId, boolean nativeSidecar, JsonNode proxyResources,
-        JsonNode initResources) {
+        JsonNode initResources, String telemetryAddress) {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> KEYS = Set.of("proxyImage", "imagePullPolicy", "caAddress", "xdsAddress",
-            "trustDomain", "clusterId", "nativeSidecar", "proxyResources", "initResources");
+            "trustDomain", "clusterId", "nativeSidecar", "proxyResources", "initResources", "telemetryAddress");
     private static final Set<String> PULL_POLICIES = Set.of("Always", "IfNotPresent", "Never");
 
     public InjectionTemplate {
@@ -58,13 +61,13 @@ public record InjectionTemplate(String proxyImage, String imagePullPolicy, Strin
     public static InjectionTemplate defaults() {
         return new InjectionTemplate("ghcr.io/mesh/gateway-proxy:0.1.0", "IfNotPresent",
                 "citadel-ca.istio-system.svc:8060", "config-distributor.istio-system.svc:15012", "cluster.local",
-                "Kubernetes", false, resources("100m", "128Mi", "2", "1Gi"), resources("10m", "40Mi", "2", "1Gi"));
+                "Kubernetes", false, resources("100m", "128Mi", "2", "1Gi"), resources("10m", "40Mi", "2", "1Gi"), "");
     }
 
     /** The same values with native sidecar mode switched as given. */
     public InjectionTemplate withNativeSidecar(boolean on) {
         return new InjectionTemplate(proxyImage, imagePullPolicy, caAddress, xdsAddress, trustDomain, clusterId, on,
-                proxyResources, initResources);
+                proxyResources, initResources, telemetryAddress);
     }
 
     /** The same values with the addresses and trust domain a mesh config gives; null keeps the current one. */
@@ -72,7 +75,7 @@ public record InjectionTemplate(String proxyImage, String imagePullPolicy, Strin
         return new InjectionTemplate(proxyImage, imagePullPolicy, newCaAddress != null ? newCaAddress : caAddress,
                 newXdsAddress != null ? newXdsAddress : xdsAddress,
                 newTrustDomain != null ? newTrustDomain : trustDomain, clusterId, nativeSidecar, proxyResources,
-                initResources);
+                initResources, telemetryAddress);
     }
 
     /**
@@ -119,11 +122,25 @@ public record InjectionTemplate(String proxyImage, String imagePullPolicy, Strin
                 text(root, "caAddress", d.caAddress, errors), text(root, "xdsAddress", d.xdsAddress, errors),
                 text(root, "trustDomain", d.trustDomain, errors), text(root, "clusterId", d.clusterId, errors),
                 nativeSidecar, res(root, "proxyResources", d.proxyResources, errors),
-                res(root, "initResources", d.initResources, errors));
+                res(root, "initResources", d.initResources, errors), telemetryAddress(root, d.telemetryAddress, errors));
         if (!errors.isEmpty()) {
             throw new InvalidTemplateException(errors);
         }
         return t;
+    }
+
+    /** {@code telemetryAddress}: empty (no export) or host:port. */
+    private static String telemetryAddress(JsonNode root, String fallback, List<String> errors) {
+        JsonNode n = root.get("telemetryAddress");
+        if (n == null || n.isNull()) {
+            return fallback;
+        }
+        String v = n.asText().trim();
+        if (!n.isTextual() || (!v.isEmpty() && !v.matches(".+:\\d{1,5}"))) {
+            errors.add("telemetryAddress: \"" + n.asText() + "\" is not host:port (or empty for no export)");
+            return fallback;
+        }
+        return v;
     }
 
     private static String text(JsonNode root, String key, String fallback, List<String> errors) {

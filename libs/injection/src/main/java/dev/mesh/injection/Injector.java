@@ -258,6 +258,9 @@ public final class Injector {
         env(env, "MESH_PROXY_IDENTITY_ENABLED", "true");
         env(env, "MESH_PROXY_IDENTITY_CA_ADDRESS", t.caAddress());
         env(env, "MESH_PROXY_IDENTITY_TRUST_DOMAIN", t.trustDomain());
+        if (!t.telemetryAddress().isEmpty()) {
+            env(env, "MESH_PROXY_TELEMETRY_ADDRESS", t.telemetryAddress());
+        }
         Map<String, String> scrape = new LinkedHashMap<>();
         for (String key : List.of("prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")) {
             if (annotations.containsKey(key)) {

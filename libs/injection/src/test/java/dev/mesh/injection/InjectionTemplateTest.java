@@ -32,6 +32,16 @@ class InjectionTemplateTest {
     }
 
     @Test
+    void telemetryAddress_isOffByDefault_andInjectedWhenSet() {
+        assertThat(InjectionTemplate.defaults().telemetryAddress()).isEmpty();
+        InjectionTemplate t = InjectionTemplate.parse("telemetryAddress: telemetry.istio-system.svc:4317\n");
+        assertThat(t.telemetryAddress()).isEqualTo("telemetry.istio-system.svc:4317");
+        assertThat(InjectionTemplate.parse("telemetryAddress: \"\"\n").telemetryAddress()).isEmpty();
+        assertThatThrownBy(() -> InjectionTemplate.parse("telemetryAddress: telemetry\n"))
+                .hasMessageContaining("telemetryAddress: \"telemetry\" is not host:port");
+    }
+
+    @Test
     void notYaml_isReported() {
         assertThatThrownBy(() -> InjectionTemplate.parse("a: [\n")).hasMessageContaining("not YAML");
         assertThatThrownBy(() -> InjectionTemplate.parse("- a\n")).hasMessageContaining("must be a mapping");
