@@ -49,7 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * </ul>
  * Mutual TLS is proven per call by what the server application receives: the x-forwarded-client-cert header the
  * server's sidecar adds on a mutual TLS connection, naming the client's SPIFFE identity (URI=) and the server's own
- * (By=); plain-text cells must arrive without it. Needs root (CI runs it as root and must not skip).
+ * (By=); plain-text cells must arrive without it, even when the client without a sidecar forges one. Needs root
+ * (CI runs it as root and must not skip).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReachabilityTest {
@@ -65,6 +66,9 @@ class ReachabilityTest {
     private static final String SERVER_SA = "podinfo";
     /** An app uid (not the proxy's 1337), so the sidecar client's calls are captured like its app's. */
     private static final int APP_UID = 1000;
+    /** What a client outside the mesh claims in x-forwarded-client-cert: the sidecar client's identity. */
+    private static final String FORGED_XFCC = "By=" + spiffe("strict", SERVER_SA) + ";URI="
+            + spiffe(SIDECAR_CLIENT_NS, CLIENT_SA);
     private static final Pattern HTTP_CODE = Pattern.compile("HTTP_CODE=(\\d{3})");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -222,12 +226,21 @@ class ReachabilityTest {
     record Call(int curlExit, int status, Optional<String> xfcc, String output) {
     }
 
-    /** {@code kubectl exec <client> -- curl http://podinfo.<ns>/headers}: the headers the server app received. */
+    /**
+     * {@code kubectl exec <client> -- curl http://podinfo.<ns>/headers}: the headers the server app received. The
+     * client without a sidecar sends a forged x-forwarded-client-cert to servers with one: their sidecar must drop
+     * it on a connection that is not mutual TLS (as Envoy does), or the header would prove nothing.
+     */
     private Call call(String clientNs, Server server) {
+        List<String> curl = new ArrayList<>(List.of("curl", "-sS", "--max-time", "5", "-w",
+                "\nHTTP_CODE=%{http_code}\n"));
+        if (clientNs.equals(NAKED_CLIENT_NS) && server.sidecar) {
+            curl.addAll(List.of("-H", "x-forwarded-client-cert: " + FORGED_XFCC));
+        }
+        curl.add("http://podinfo." + server.namespace + "/headers");
         try {
-            Walkthrough.Exec exec = walkthrough.exec(clientNs, podName(clientNs, CLIENT_SA), APP_UID, "curl", "-sS",
-                    "--max-time", "5", "-w", "\nHTTP_CODE=%{http_code}\n", "http://podinfo." + server.namespace
-                            + "/headers");
+            Walkthrough.Exec exec = walkthrough.exec(clientNs, podName(clientNs, CLIENT_SA), APP_UID,
+                    curl.toArray(String[]::new));
             return parse(exec.code(), exec.output());
         } catch (IOException e) {
             throw new IllegalStateException("exec in " + clientNs + " failed: " + e.getMessage(), e);
