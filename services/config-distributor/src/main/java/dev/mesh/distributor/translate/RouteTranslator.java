@@ -1,6 +1,8 @@
 package dev.mesh.distributor.translate;
 
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import dev.mesh.api.IstioResource;
 import dev.mesh.api.networking.Destination;
 import dev.mesh.api.networking.DestinationRule;
@@ -19,6 +21,7 @@ import dev.mesh.api.networking.VirtualService;
 import dev.mesh.api.xds.ClusterName;
 import io.envoyproxy.envoy.config.core.v3.HeaderValue;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent;
 import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
@@ -70,22 +73,35 @@ public final class RouteTranslator {
     public static List<Route> routes(IstioResource<VirtualService> vs, Context context) {
         List<Route> routes = new ArrayList<>();
         String namespace = vs.metadata().namespace();
+        Metadata origin = origin(vs);
         int index = 0;
         for (HTTPRoute http : vs.spec().http()) {
             String name = http.name().isEmpty() ? vs.metadata().name() + "." + namespace + "." + index : http.name();
             index++;
             if (http.match().isEmpty()) {
-                routes.add(route(name, RouteMatch.newBuilder().setPrefix("/").build(), http, namespace, context));
+                routes.add(route(name, RouteMatch.newBuilder().setPrefix("/").build(), http, namespace, context)
+                        .setMetadata(origin).build());
                 continue;
             }
             for (HTTPMatchRequest match : http.match()) {
                 if (!applies(match, namespace, context)) {
                     continue;
                 }
-                routes.add(route(name, match(match), http, namespace, context));
+                routes.add(route(name, match(match), http, namespace, context).setMetadata(origin).build());
             }
         }
         return routes;
+    }
+
+    /**
+     * Istio's origin metadata on a route: {@code filter_metadata.istio.config} names the VirtualService it came
+     * from, which {@code istioctl proxy-config routes} shows in its VIRTUAL SERVICE column.
+     */
+    private static Metadata origin(IstioResource<VirtualService> vs) {
+        Struct istio = Struct.newBuilder().putFields("config", Value.newBuilder().setStringValue(
+                "/apis/networking.istio.io/v1/namespaces/" + vs.metadata().namespace() + "/virtual-service/"
+                        + vs.metadata().name()).build()).build();
+        return Metadata.newBuilder().putFilterMetadata("istio", istio).build();
     }
 
     /** The route Istio gives a service without VirtualService: everything to its unsubsetted cluster. */
@@ -173,7 +189,7 @@ public final class RouteTranslator {
                 .build();
     }
 
-    private static Route route(String name, RouteMatch match, HTTPRoute http, String namespace, Context context) {
+    private static Route.Builder route(String name, RouteMatch match, HTTPRoute http, String namespace, Context context) {
         Route.Builder route = Route.newBuilder().setName(name).setMatch(match);
         if (http.redirect() != null) {
             route.setRedirect(redirect(http.redirect(), match));
@@ -198,7 +214,7 @@ public final class RouteTranslator {
         if (http.headers() != null) {
             applyHeaders(route, http.headers());
         }
-        return route.build();
+        return route;
     }
 
     private static RouteAction action(HTTPRoute http, RouteMatch match, String namespace, Context context) {
