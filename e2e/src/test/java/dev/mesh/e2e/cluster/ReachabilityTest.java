@@ -14,7 +14,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -114,11 +114,11 @@ class ReachabilityTest {
     }
 
     @BeforeAll
-    void clusterWithServersAndClients() throws Exception {
+    void clusterWithServersAndClients(@TempDir Path state) throws Exception {
         ClusterTests.requireRoot("ReachabilityTest");
         started = Instant.now();
         Path root = Path.of(System.getProperty("mesh.root"));
-        cluster = Walkthrough.startCluster(root, Files.createTempDirectory("reachability-"));
+        cluster = Walkthrough.startCluster(root, state);
         walkthrough = new Walkthrough(cluster, new PrintStream(System.out, true, StandardCharsets.UTF_8));
         client = cluster.client();
         // The control plane only: the matrix needs no gateway and no telemetry.
