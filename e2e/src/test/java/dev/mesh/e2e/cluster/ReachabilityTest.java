@@ -37,13 +37,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Issue 7's reachability matrix on the local cluster, with real sidecars, real certificates from citadel-ca and real
  * TLS between pods: a client with a sidecar and a client without one, each calling a podinfo server in three
- * injected namespaces whose namespace-wide PeerAuthentication is STRICT, PERMISSIVE and DISABLE, and a podinfo
- * without a sidecar. Every cell is what Istio's reachability test (tests/integration/security, TestMTLS with
- * beta-mtls-on / -permissive / -off) expects, under auto mutual TLS:
+ * injected namespaces whose namespace-wide PeerAuthentication is STRICT, PERMISSIVE and DISABLE, one injected
+ * namespace without a PeerAuthentication, and a podinfo without a sidecar. Every cell is what Istio's reachability
+ * test (tests/integration/security, TestMTLS with beta-mtls-on / -permissive / -off, no-peer-authn) expects, under
+ * auto mutual TLS:
  * <ul>
- *   <li>sidecar client: 200 everywhere; mutual TLS to STRICT and PERMISSIVE, plain text to DISABLE (the control
- *       plane infers the service's mode from its namespace's PeerAuthentication and sends no TLS to DISABLE) and
- *       to the server without a sidecar (its endpoint is not labelled tlsMode=istio);</li>
+ *   <li>sidecar client: 200 everywhere; mutual TLS to STRICT, PERMISSIVE and no policy (PERMISSIVE by default),
+ *       plain text to DISABLE (the control plane infers the service's mode from its namespace's PeerAuthentication
+ *       and sends no TLS to DISABLE) and to the server without a sidecar (its endpoint is not labelled
+ *       tlsMode=istio);</li>
  *   <li>client without a sidecar: plain text always, so STRICT refuses it (the connection closes, no HTTP
  *       answer), the others answer 200.</li>
  * </ul>
@@ -55,7 +57,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReachabilityTest {
 
-    /** How long a cell may take to show its expected outcome after the pods are ready (config reaches proxies asynchronously). */
+    /** How long a cell may take to show its expected outcome once the pods are ready (config comes asynchronously). */
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     /** Calls per cell that must all match once the cell has converged. */
     private static final int CALLS_PER_CELL = 3;
@@ -86,18 +88,23 @@ class ReachabilityTest {
 
     /**
      * The server side of a column: podinfo with a sidecar in a namespace whose namespace-wide PeerAuthentication has
-     * this mode, or podinfo without a sidecar (Istio's "naked" workload, in the namespace of the client without one).
+     * this mode, or in a namespace without any PeerAuthentication (the mesh's default, PERMISSIVE), or podinfo
+     * without a sidecar (Istio's "naked" workload, in the namespace of the client without one).
      */
     enum Server {
-        STRICT("strict", true), PERMISSIVE("permissive", true), DISABLE("disable", true),
-        NO_SIDECAR(NAKED_CLIENT_NS, false);
+        STRICT("strict", true, "STRICT"), PERMISSIVE("permissive", true, "PERMISSIVE"),
+        DISABLE("disable", true, "DISABLE"), NO_POLICY("nopolicy", true, null),
+        NO_SIDECAR(NAKED_CLIENT_NS, false, null);
 
         final String namespace;
         final boolean sidecar;
+        /** The mode of the namespace's PeerAuthentication, null for none. */
+        final String peerAuthentication;
 
-        Server(String namespace, boolean sidecar) {
+        Server(String namespace, boolean sidecar, String peerAuthentication) {
             this.namespace = namespace;
             this.sidecar = sidecar;
+            this.peerAuthentication = peerAuthentication;
         }
     }
 
@@ -109,6 +116,8 @@ class ReachabilityTest {
                 Arguments.of(false, Server.STRICT, Outcome.REFUSED),
                 Arguments.of(false, Server.PERMISSIVE, Outcome.PLAINTEXT),
                 Arguments.of(false, Server.DISABLE, Outcome.PLAINTEXT),
+                Arguments.of(true, Server.NO_POLICY, Outcome.MTLS),
+                Arguments.of(false, Server.NO_POLICY, Outcome.PLAINTEXT),
                 Arguments.of(true, Server.NO_SIDECAR, Outcome.PLAINTEXT),
                 Arguments.of(false, Server.NO_SIDECAR, Outcome.PLAINTEXT));
     }
@@ -130,17 +139,20 @@ class ReachabilityTest {
         apply(sleep(SIDECAR_CLIENT_NS));
         namespace(NAKED_CLIENT_NS, false);
         apply(sleep(NAKED_CLIENT_NS));
-        apply(podinfo(Server.NO_SIDECAR.namespace));
-        for (Server server : List.of(Server.STRICT, Server.PERMISSIVE, Server.DISABLE)) {
-            namespace(server.namespace, true);
-            // The policy first, so the pods' first configuration already carries it.
-            apply("""
-                    apiVersion: security.istio.io/v1
-                    kind: PeerAuthentication
-                    metadata: {name: default, namespace: %s}
-                    spec:
-                      mtls: {mode: %s}
-                    """.formatted(server.namespace, server.name()));
+        for (Server server : Server.values()) {
+            if (server.sidecar) {
+                namespace(server.namespace, true);
+            }
+            if (server.peerAuthentication != null) {
+                // The policy first, so the pods' first configuration already carries it.
+                apply("""
+                        apiVersion: security.istio.io/v1
+                        kind: PeerAuthentication
+                        metadata: {name: default, namespace: %s}
+                        spec:
+                          mtls: {mode: %s}
+                        """.formatted(server.namespace, server.peerAuthentication));
+            }
             apply(podinfo(server.namespace));
         }
 
@@ -222,7 +234,7 @@ class ReachabilityTest {
         }
     }
 
-    /** One call's result: curl's exit code, the HTTP status (0 when none came) and the server's x-forwarded-client-cert. */
+    /** One call: curl's exit code, the HTTP status (0 when none came), the server app's x-forwarded-client-cert. */
     record Call(int curlExit, int status, Optional<String> xfcc, String output) {
     }
 
