@@ -161,6 +161,33 @@ class MeshTlsScenarioTest {
     }
 
     @Test
+    void mutualTlsUpstream_isLabelledWithBothPrincipals_plainTextWithNone() throws Exception {
+        proxy = startProxy(CertificateStore.of(ca.issue(GATEWAY, Duration.ofHours(1))));
+        java.util.Queue<dev.mesh.proxy.http.RequestRecord> records = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        proxy.observe(records::add);
+        HttpClient client = ProxyHarness.client(vertx, false);
+        assertThat(get(client, port, "v1.example.com", "/mtls", Map.of()).status()).isEqualTo(200);
+        await("the record of /mtls", Duration.ofSeconds(5), () -> records.stream().anyMatch(r -> r.path().equals("/mtls")));
+        var mtls = records.stream().filter(r -> r.path().equals("/mtls")).findFirst().orElseThrow();
+        assertThat(mtls.destination().principal()).isEqualTo(RATINGS);
+        assertThat(mtls.source().principal()).isEqualTo(GATEWAY);
+        assertThat(mtls.destination().name()).isEqualTo("ratings-v1");
+        assertThat(mtls.connectionSecurityPolicy()).as("Istio's source reporter").isEqualTo("unknown");
+        assertThat(proxy.stats().renderPrometheus()).contains("source_principal=\"" + GATEWAY + "\"",
+                "destination_principal=\"" + RATINGS + "\"");
+
+        // The auto-mTLS cluster's plain endpoint: no certificate on either side.
+        for (int i = 0; i < 4; i++) {
+            get(client, port, "ratings.example.com", "/auto" + i, Map.of());
+        }
+        await("four records", Duration.ofSeconds(5), () -> records.stream().filter(r -> r.path().startsWith("/auto")).count() == 4);
+        assertThat(records.stream().filter(r -> r.path().startsWith("/auto") && r.destination().principal() == null))
+                .isNotEmpty().allMatch(r -> r.source().principal() == null);
+        assertThat(records.stream().filter(r -> r.path().startsWith("/auto") && r.destination().principal() != null))
+                .isNotEmpty().allMatch(r -> RATINGS.equals(r.destination().principal()));
+    }
+
+    @Test
     void withoutIdentity_theStrictDestinationRefusesThePlainTextProxy() throws Exception {
         proxy = startProxy(null);
         HttpClient client = ProxyHarness.client(vertx, false);

@@ -69,10 +69,17 @@ public final class ListenerManager {
         // Chains that name servers are tried before the catch-all one.
         wanted.values().forEach(g -> g.sort(Comparator.comparing(l -> l.serverNames().isEmpty())));
         List<Future<?>> pending = new ArrayList<>();
+        // A socket whose chains changed is bound again only once its old servers are closed: Vert.x shares one
+        // acceptor among the servers of a port, and a listen joining it while it closes is left with no socket.
+        Map<String, Future<?>> closing = new java.util.HashMap<>();
         for (var it = bound.entrySet().iterator(); it.hasNext();) {
             var e = it.next();
             if (!e.getValue().listeners().equals(wanted.get(e.getKey()))) {
-                e.getValue().servers().forEach(s -> pending.add(s.close()));
+                List<Future<?>> closed = new ArrayList<>();
+                e.getValue().servers().forEach(s -> closed.add(s.close()));
+                Future<?> all = Future.join(closed);
+                closing.put(e.getKey(), all);
+                pending.add(all);
                 it.remove();
             }
         }
@@ -96,7 +103,8 @@ public final class ListenerManager {
                 HttpServer server = vertx.createHttpServer(options).requestHandler(handler)
                         .connectionHandler(router.drain()::track);
                 servers.add(server);
-                pending.add(server.listen(first.port(), first.address()).onFailure(ex ->
+                Future<?> before = closing.getOrDefault(e.getKey(), Future.succeededFuture());
+                pending.add(before.transform(closed -> server.listen(first.port(), first.address())).onFailure(ex ->
                         LOG.errorf("listener %s cannot bind %s: %s", names(group), e.getKey(), ex.getMessage())));
             }
             bound.put(e.getKey(), new Bound(group, servers));
