@@ -32,7 +32,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The walkthrough (../shared/seed, Steps 3 to 7) on the local cluster, as {@code ./mesh demo} runs it: the control
+ * The walkthrough (../shared/seed, Steps 3 to 7) on the local cluster (or any cluster), as {@code ./mesh demo} runs it: the control
  * plane installed by {@code meshctl install --set profile=demo -y}, the demo namespace labelled for injection,
  * podinfo v1 and v2, STRICT mTLS, the Gateway, DestinationRule and 90/10 VirtualService, then requests to the
  * ingress gateway's external address counted per version as {@code sort | uniq -c} prints them.
@@ -59,11 +59,32 @@ public final class Walkthrough {
         }
     }
 
-    private final Cluster cluster;
+    /** Runs a command in a pod, as {@code kubectl exec} does, as {@code uid} where the cluster lets it choose. */
+    @FunctionalInterface
+    public interface PodExec {
+        Exec exec(String namespace, String pod, int uid, String... command) throws IOException, InterruptedException;
+    }
+
+    private final KubernetesClient client;
+    private final Path kubeconfig;
+    private final Path meshRoot;
+    private final PodExec podExec;
     private final PrintStream out;
 
+    /** The walkthrough on the local cluster: commands in pods run in the pod's network namespace. */
     public Walkthrough(Cluster cluster, PrintStream out) {
-        this.cluster = cluster;
+        this(cluster.client(), cluster.kubeconfig(), cluster.meshRoot(), localExec(cluster.node()), out);
+    }
+
+    /**
+     * The walkthrough on any cluster: {@code client} and {@code kubeconfig} reach it (meshctl gets the kubeconfig),
+     * {@code podExec} runs commands in its pods, {@code meshRoot} is the checkout (samples, the packaged meshctl).
+     */
+    public Walkthrough(KubernetesClient client, Path kubeconfig, Path meshRoot, PodExec podExec, PrintStream out) {
+        this.client = client;
+        this.kubeconfig = kubeconfig;
+        this.meshRoot = meshRoot;
+        this.podExec = podExec;
         this.out = out;
     }
 
@@ -188,7 +209,7 @@ public final class Walkthrough {
     /** Applies walkthrough manifests from samples/walkthrough (created, or replaced when they exist). */
     public void apply(String... files) throws IOException {
         for (String file : files) {
-            Path path = cluster.meshRoot().resolve("samples/walkthrough").resolve(file);
+            Path path = meshRoot.resolve("samples/walkthrough").resolve(file);
             try (InputStream in = Files.newInputStream(path)) {
                 for (HasMetadata object : client().load(in).items()) {
                     // The local API server has no server-side apply; create, or replace what exists.
@@ -224,18 +245,25 @@ public final class Walkthrough {
     }
 
     /**
-     * Runs {@code command} inside a pod's network namespace as {@code uid} (an app's uid, not the proxy's 1337, so
-     * its traffic is captured like the app's), as {@code kubectl exec} would; returns its exit code and output.
+     * Runs {@code command} in a pod as {@code uid} (an app's uid, not the proxy's 1337, so its traffic is captured
+     * like the app's), as {@code kubectl exec} would; returns its exit code and output.
      */
     public Exec exec(String namespace, String pod, int uid, String... command) throws IOException, InterruptedException {
-        String netns = cluster.node().networkNamespace(namespace, pod).orElseThrow(() -> new IllegalStateException(
-                "pod " + namespace + "/" + pod + " is not running on the local node"));
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setpriv", "--reuid", String.valueOf(uid),
-                "--regid", String.valueOf(uid), "--clear-groups"));
-        argv.addAll(List.of(command));
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        return new Exec(process.waitFor(), output);
+        return podExec.exec(namespace, pod, uid, command);
+    }
+
+    /** On the local node a pod is a network namespace: the command runs in it, as {@code uid}. */
+    static PodExec localExec(LocalNode node) {
+        return (namespace, pod, uid, command) -> {
+            String netns = node.networkNamespace(namespace, pod).orElseThrow(() -> new IllegalStateException(
+                    "pod " + namespace + "/" + pod + " is not running on the local node"));
+            List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", netns, "setpriv", "--reuid",
+                    String.valueOf(uid), "--regid", String.valueOf(uid), "--clear-groups"));
+            argv.addAll(List.of(command));
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new Exec(process.waitFor(), output);
+        };
     }
 
     /** A finished command: exit code and output (stdout and stderr together). */
@@ -244,21 +272,32 @@ public final class Walkthrough {
 
     /** Runs the packaged meshctl against this cluster, its output passed through. */
     public int meshctl(String... args) throws IOException, InterruptedException {
-        Path jar = cluster.meshRoot().resolve("cli/target/quarkus-app/quarkus-run.jar");
+        Process process = startMeshctl(args);
+        process.getInputStream().transferTo(out);
+        return process.waitFor();
+    }
+
+    /** Runs the packaged meshctl against this cluster; returns its exit code and output (stdout and stderr). */
+    public Exec meshctlOutput(String... args) throws IOException, InterruptedException {
+        Process process = startMeshctl(args);
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new Exec(process.waitFor(), output);
+    }
+
+    private Process startMeshctl(String... args) throws IOException {
+        Path jar = meshRoot.resolve("cli/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build meshctl first (./mvnw -pl cli -am package)");
         }
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-jar", jar.toString()));
         argv.addAll(List.of(args));
-        argv.addAll(List.of("--kubeconfig", cluster.kubeconfig().toString()));
-        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-        process.getInputStream().transferTo(out);
-        return process.waitFor();
+        argv.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+        return new ProcessBuilder(argv).redirectErrorStream(true).start();
     }
 
     private KubernetesClient client() {
-        return cluster.client();
+        return client;
     }
 
     private void step(String title) {
