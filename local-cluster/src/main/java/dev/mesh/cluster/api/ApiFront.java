@@ -98,14 +98,15 @@ final class ApiFront implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest req) {
-        String authError = authenticate(req.getHeader("Authorization"));
-        if (authError != null) {
+        Authentication authn = authenticate(req.getHeader("Authorization"));
+        if (authn.user() == null) {
             req.response().setStatusCode(401).putHeader("Content-Type", "application/json")
-                    .end(ApiException.status(401, "Unauthorized", authError).toString());
+                    .end(ApiException.status(401, "Unauthorized", authn.error()).toString());
             return;
         }
+        UserInfo user = authn.user();
         if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
-            ApiHandler.Call call = call(req, null);
+            ApiHandler.Call call = call(req, null, user);
             if (isWatch(call)) {
                 watch(req, call, true);
             } else {
@@ -115,7 +116,7 @@ final class ApiFront implements AutoCloseable {
             return;
         }
         req.body().onSuccess(body -> {
-            ApiHandler.Call call = call(req, body);
+            ApiHandler.Call call = call(req, body, user);
             if (isWatch(call)) {
                 watch(req, call, false);
                 return;
@@ -134,20 +135,30 @@ final class ApiFront implements AutoCloseable {
         }).onFailure(e -> LOG.debugf("reading the body of %s %s failed: %s", req.method(), req.uri(), e.getMessage()));
     }
 
-    /** Null when {@code authorization} carries the admin token or a valid service-account token, else why not. */
-    private String authenticate(String authorization) {
+    /** Who a request is from (its user), or why it is not authenticated (its error). */
+    private record Authentication(UserInfo user, String error) {
+    }
+
+    /**
+     * The admin token is the admin user in {@code system:masters}; a service-account token this cluster issued is
+     * {@code system:serviceaccount:<ns>:<sa>} with the service-account groups, as Kubernetes' token authenticator
+     * reports it.
+     */
+    private Authentication authenticate(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return "Unauthorized: a bearer token is required (use the kubeconfig the local cluster wrote)";
+            return new Authentication(null, "Unauthorized: a bearer token is required (use the kubeconfig the local"
+                    + " cluster wrote)");
         }
         String token = authorization.substring(7).trim();
         if (token.equals(settings.adminToken())) {
-            return null;
+            return new Authentication(UserInfo.admin(), null);
         }
         TokenIssuer.Verdict v = settings.tokens().verify(token, List.of());
-        return v.authenticated() ? null : "Unauthorized: " + v.error();
+        return v.authenticated() ? new Authentication(new UserInfo(v.username(), v.groups()), null)
+                : new Authentication(null, "Unauthorized: " + v.error());
     }
 
-    private static ApiHandler.Call call(HttpServerRequest req, Buffer body) {
+    private static ApiHandler.Call call(HttpServerRequest req, Buffer body, UserInfo user) {
         String uri = req.uri();
         int q = uri.indexOf('?');
         String path = q < 0 ? uri : uri.substring(0, q);
@@ -158,7 +169,7 @@ final class ApiFront implements AutoCloseable {
             query.put(name, new ArrayList<>(params.getAll(name)));
         }
         return new ApiHandler.Call(req.method().name(), URLDecoder.decode(path, StandardCharsets.UTF_8), raw, query,
-                req.getHeader("Accept"), req.getHeader("Content-Type"), body == null ? new byte[0] : body.getBytes());
+                req.getHeader("Accept"), req.getHeader("Content-Type"), body == null ? new byte[0] : body.getBytes(), user);
     }
 
     private static boolean isWatch(ApiHandler.Call c) {

@@ -27,9 +27,9 @@ import java.util.regex.Pattern;
  */
 final class ApiHandler {
 
-    /** One request as the front received it. */
+    /** One request as the front received it, from the authenticated {@code user}. */
     record Call(String method, String path, String rawQuery, Map<String, List<String>> query, String accept,
-            String contentType, byte[] body) {
+            String contentType, byte[] body, UserInfo user) {
 
         String param(String name) {
             List<String> v = query.get(name);
@@ -68,6 +68,7 @@ final class ApiHandler {
     private final ClusterIpAllocator clusterIps;
     private final Supplier<PodLogProvider> logs;
     private final Supplier<MutatingAdmission> admission;
+    private final RbacAuthorizer rbac;
     private final SecureRandom random = new SecureRandom();
 
     ApiHandler(Store store, ResourceCatalog catalog, TokenIssuer tokens, Clock clock, Supplier<PodLogProvider> logs,
@@ -79,6 +80,11 @@ final class ApiHandler {
         this.logs = logs;
         this.admission = admission;
         this.clusterIps = new ClusterIpAllocator(store);
+        this.rbac = new RbacAuthorizer(path -> {
+            List<JsonNode> items = new ArrayList<>();
+            store.list(path, "").path("items").forEach(items::add);
+            return items;
+        });
     }
 
     ResourceCatalog catalog() {
@@ -153,7 +159,7 @@ final class ApiHandler {
             if (!c.method().equals("POST") || p.name() != null) {
                 throw ApiException.methodNotAllowed("the server does not allow this method on the requested resource");
             }
-            return Answer.json(201, review(t, body(c)));
+            return Answer.json(201, review(t, body(c), c.user()));
         }
         if (t.plural().equals("customresourcedefinitions") && !c.method().equals("GET")) {
             try {
@@ -788,7 +794,7 @@ final class ApiHandler {
 
     // ---- reviews ----
 
-    private ObjectNode review(ResourceType t, JsonNode body) {
+    private ObjectNode review(ResourceType t, JsonNode body, UserInfo requester) {
         ObjectNode out = body.deepCopy();
         out.put("kind", t.kind()).put("apiVersion", t.groupVersion());
         out.with("metadata").put("creationTimestamp", now());
@@ -821,13 +827,56 @@ final class ApiHandler {
                     st.put("error", v.error());
                 }
             }
-            case "SelfSubjectAccessReview", "SubjectAccessReview" ->
-                    out.putObject("status").put("allowed", true).put("reason", "the local cluster authorizes every authenticated user");
-            case "SelfSubjectReview" -> out.putObject("status").putObject("userInfo").put("username", "mesh-local-admin")
-                    .putArray("groups").add("system:masters").add("system:authenticated");
+            case "SelfSubjectAccessReview", "SubjectAccessReview" -> {
+                UserInfo subject = t.kind().equals("SubjectAccessReview") ? reviewedUser(body.path("spec")) : requester;
+                RbacAuthorizer.Decision d = rbac.authorize(subject, accessRequest(t.kind(), body.path("spec")));
+                ObjectNode st = out.putObject("status");
+                st.put("allowed", d.allowed());
+                if (!d.reason().isEmpty()) {
+                    st.put("reason", d.reason());
+                }
+            }
+            case "SelfSubjectReview" -> {
+                ObjectNode info = out.putObject("status").putObject("userInfo");
+                info.put("username", requester.name());
+                ArrayNode groups = info.putArray("groups");
+                requester.groups().forEach(groups::add);
+            }
             default -> throw ApiException.methodNotAllowed("no review of kind " + t.kind());
         }
         return out;
+    }
+
+    /** A SubjectAccessReview's subject: {@code spec.user} and {@code spec.groups}, at least one of them. */
+    private static UserInfo reviewedUser(JsonNode spec) {
+        List<String> groups = new ArrayList<>();
+        spec.path("groups").forEach(g -> groups.add(g.asText()));
+        String user = spec.path("user").asText("");
+        if (user.isEmpty() && groups.isEmpty()) {
+            throw ApiException.invalid("SubjectAccessReview.authorization.k8s.io \"\" is invalid: spec.user: Invalid value: \"\": "
+                    + "at least one of user or group must be specified");
+        }
+        return new UserInfo(user, groups);
+    }
+
+    /** The attributes an access review asks about: exactly one of spec.resourceAttributes and spec.nonResourceAttributes. */
+    private static RbacAuthorizer.Request accessRequest(String kind, JsonNode spec) {
+        JsonNode res = spec.path("resourceAttributes");
+        JsonNode nonRes = spec.path("nonResourceAttributes");
+        boolean hasRes = res.isObject();
+        boolean hasNonRes = nonRes.isObject();
+        String invalid = kind + ".authorization.k8s.io \"\" is invalid: ";
+        if (hasRes == hasNonRes) {
+            throw ApiException.invalid(invalid + (hasRes ? "spec.nonResourceAttributes: Invalid value: cannot be specified in"
+                    + " combination with resourceAttributes" : "spec.resourceAttributes: Required value: exactly one of"
+                    + " nonResourceAttributes or resourceAttributes must be specified"));
+        }
+        if (hasNonRes) {
+            return RbacAuthorizer.Request.nonResource(nonRes.path("verb").asText(""), nonRes.path("path").asText(""));
+        }
+        return RbacAuthorizer.Request.resource(res.path("verb").asText(""), res.path("namespace").asText(""),
+                res.path("group").asText(""), res.path("resource").asText(""), res.path("subresource").asText(""),
+                res.path("name").asText(""));
     }
 
     static boolean sameText(JsonNode a, JsonNode b) {

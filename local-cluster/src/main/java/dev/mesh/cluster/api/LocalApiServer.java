@@ -123,7 +123,7 @@ public final class LocalApiServer implements AutoCloseable {
             Files.writeString(caFile, tls.caCertificatePem());
             String url = "https://127.0.0.1:" + front.port();
             Path kubeconfig = options.stateDir().resolve("kubeconfig");
-            writeKubeconfig(kubeconfig, url, tls, adminToken);
+            writeKubeconfig(kubeconfig, url, tls, UserInfo.ADMIN, adminToken, "default");
             admin = new KubernetesClientBuilder().withConfig(clientConfig(url, tls, adminToken)).build();
             LocalApiServer server = new LocalApiServer(store, front, admin, tokens, tls, kubeconfig, adminToken);
             server.installCrds(crdDir);
@@ -171,6 +171,28 @@ public final class LocalApiServer implements AutoCloseable {
     /** The kubeconfig for this cluster (admin user), for kubectl and for services run on the host. */
     public Path kubeconfig() {
         return kubeconfig;
+    }
+
+    /**
+     * Writes a kubeconfig for this cluster whose user is the service account {@code namespace/serviceAccount}, with a
+     * token this API server issued (valid for {@code ttl}, for the API server's own audience), next to
+     * {@link #kubeconfig()} as {@code kubeconfig-<namespace>-<serviceAccount>}: a client with the permissions RBAC
+     * gives that service account (as far as the access reviews go: see {@link RbacAuthorizer}; other requests are
+     * not authorized against RBAC).
+     *
+     * @throws IllegalArgumentException when the service account does not exist (create it first)
+     */
+    public Path serviceAccountKubeconfig(String namespace, String serviceAccount, java.time.Duration ttl)
+            throws IOException {
+        if (adminClient.serviceAccounts().inNamespace(namespace).withName(serviceAccount).get() == null) {
+            throw new IllegalArgumentException("service account " + namespace + "/" + serviceAccount
+                    + " does not exist in the local cluster; create it before asking for its kubeconfig");
+        }
+        String token = tokens.issue(namespace, serviceAccount, List.of(), ttl);
+        Path file = kubeconfig.resolveSibling("kubeconfig-" + namespace + "-" + serviceAccount);
+        writeKubeconfig(file, url(), tls, UserInfo.SERVICE_ACCOUNT_PREFIX + namespace + ":" + serviceAccount, token,
+                namespace);
+        return file;
     }
 
     /** The HTTPS URL of the API, {@code https://127.0.0.1:<port>}. */
@@ -252,7 +274,8 @@ public final class LocalApiServer implements AutoCloseable {
                 .withOauthToken(token).withNamespace("default").withRequestRetryBackoffLimit(3).build();
     }
 
-    private static void writeKubeconfig(Path file, String url, ServingTls tls, String token) throws IOException {
+    private static void writeKubeconfig(Path file, String url, ServingTls tls, String user, String token, String namespace)
+            throws IOException {
         String text = """
                 apiVersion: v1
                 kind: Config
@@ -262,24 +285,24 @@ public final class LocalApiServer implements AutoCloseable {
                     server: "%s"
                     certificate-authority-data: %s
                 users:
-                - name: mesh-local-admin
+                - name: "%s"
                   user:
                     token: %s
                 contexts:
                 - name: mesh-local
                   context:
                     cluster: mesh-local
-                    user: mesh-local-admin
-                    namespace: default
+                    user: "%s"
+                    namespace: %s
                 current-context: mesh-local
-                """.formatted(url, b64(tls.caCertificatePem()), token);
+                """.formatted(url, b64(tls.caCertificatePem()), user, token, user, namespace);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // A file system without POSIX permissions (not Linux's): the kubeconfig holds the admin token, so say so.
-            LOG.warnf("the kubeconfig %s holds the admin token but its file system cannot restrict who reads it", file);
+            LOG.warnf("the kubeconfig %s holds a token but its file system cannot restrict who reads it", file);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Kubernetes label selectors ({@code matchLabels} and {@code matchExpressions}) over a set of labels. */
-final class LabelSelectors {
+public final class LabelSelectors {
 
     private LabelSelectors() {
     }
@@ -19,7 +19,7 @@ final class LabelSelectors {
      *
      * @throws IllegalArgumentException naming the expression whose operator or values are not valid
      */
-    static boolean matches(JsonNode selector, Map<String, String> labels) {
+    public static boolean matches(JsonNode selector, Map<String, String> labels) {
         if (selector == null || selector.isNull() || selector.isMissingNode()) {
             return true;
         }
@@ -55,7 +55,7 @@ final class LabelSelectors {
     }
 
     /** The string map of {@code metadata.labels} (or any string map node); empty when absent. */
-    static Map<String, String> labels(JsonNode map) {
+    public static Map<String, String> labels(JsonNode map) {
         Map<String, String> out = new LinkedHashMap<>();
         map.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
