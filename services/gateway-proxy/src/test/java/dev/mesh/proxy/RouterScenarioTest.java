@@ -294,7 +294,7 @@ class RouterScenarioTest {
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.headers().get("x-envoy-upstream-service-time")).matches("\\d+");
         Backend.Seen s = v1.seen.poll();
-        assertThat(s.xff()).isEqualTo("203.0.113.7, 127.0.0.1");
+        assertThat(s.xff()).isEqualTo("203.0.113.7,127.0.0.1");
         assertThat(s.requestId()).matches("[0-9a-f-]{36}");
         assertThat(s.hopByHop()).isNull();
         assertThat(s.host()).isEqualTo(HOST);

@@ -5,6 +5,7 @@ import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
+import dev.mesh.proxy.model.ForwardedFor;
 import dev.mesh.proxy.model.HeaderOps;
 import dev.mesh.proxy.model.ListenerView;
 import dev.mesh.proxy.tls.InboundTls;
@@ -14,6 +15,7 @@ import dev.mesh.proxy.model.RetryPolicy;
 import dev.mesh.proxy.model.Route;
 import dev.mesh.proxy.model.RouteMatch;
 import dev.mesh.proxy.model.VirtualHost;
+import dev.mesh.proxy.rbac.RequestViews;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -413,11 +415,7 @@ public final class RouterHandler {
                 }
                 out.add(name, e.getValue());
             }
-            String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
-            if (peer != null) {
-                String xff = out.get("x-forwarded-for");
-                out.set("x-forwarded-for", xff == null ? peer : xff + ", " + peer);
-            }
+            forwardedFor(out);
             if (!out.contains("x-forwarded-proto")) {
                 out.set("x-forwarded-proto", req.scheme() == null ? "http" : req.scheme());
             }
@@ -430,6 +428,30 @@ public final class RouterHandler {
             applyRequestOps(out, view.routes().headerOps());
             trace.propagate(out);
             return out;
+        }
+
+        /**
+         * {@code x-forwarded-for} and {@code x-envoy-external-address} as the listener's connection manager says: only
+         * an edge listener ({@code use_remote_address}) appends the peer and names the trusted client; elsewhere XFF
+         * passes as it came, so a request crossing two sidecars carries each address once.
+         */
+        private void forwardedFor(MultiMap out) {
+            ForwardedFor policy = view.listener().forwardedFor();
+            String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+            String received = RequestViews.forwardedFor(req);
+            String sent = policy.upstreamHeader(peer, received);
+            if (sent != null && !sent.equals(received)) {
+                out.set(ForwardedFor.HEADER, sent);
+            }
+            if (policy.edge()) {
+                // The first hop into the mesh: what the client claims here is replaced by what this proxy saw.
+                String client = policy.clientAddress(peer, received);
+                if (client != null) {
+                    out.set(ForwardedFor.EXTERNAL_ADDRESS, client);
+                } else {
+                    out.remove(ForwardedFor.EXTERNAL_ADDRESS);
+                }
+            }
         }
 
         private void applyRequestOps(MultiMap headers, HeaderOps ops) {

@@ -16,10 +16,13 @@ import java.util.List;
  * <p>A listener with several filter chains that match on server name (a Gateway's HTTPS servers on 443)
  * becomes one of these per chain, named {@code <listener>|<chain name or index>}, all on the same socket;
  * {@code serverNames} (SNI, empty = any) picks the chain and {@code tls} is its server TLS, or null.
+ *
+ * <p>{@code forwardedFor} is the HTTP connection manager's {@code x-forwarded-for} handling (Envoy's defaults for a
+ * TCP chain, where it is not used).
  */
 public record Listener(String name, String address, int port, String routeConfigName, boolean bindToPort,
         RouteTable inlineRoutes, List<Action.WeightedCluster> tcpClusters, boolean inbound, List<String> serverNames,
-        DownstreamTls tls) {
+        DownstreamTls tls, ForwardedFor forwardedFor) {
 
     /** Where it listens: listeners with the same socket key share one set of servers. */
     public String socketKey() {

@@ -13,7 +13,8 @@ import java.util.Optional;
  *                         answered from the fields
  * @param peerPrincipal    the mutual TLS peer's principal name (its SPIFFE id), empty without a verified peer
  * @param directRemoteIp   the address of the connection's peer
- * @param remoteIp         the original client address (from {@code x-forwarded-for} where trusted), else the direct one
+ * @param remoteIp         the original client address as the connection manager trusts it
+ *                         ({@link dev.mesh.proxy.model.ForwardedFor#clientAddress}), else the direct one
  * @param requestedServerName the TLS SNI, empty without
  */
 public record RequestView(String method, String path, String authority, Map<String, List<String>> headers,

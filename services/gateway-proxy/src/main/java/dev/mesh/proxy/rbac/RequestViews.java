@@ -1,5 +1,6 @@
 package dev.mesh.proxy.rbac;
 
+import dev.mesh.proxy.model.ForwardedFor;
 import dev.mesh.proxy.tls.PeerIdentity;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
@@ -18,18 +19,25 @@ public final class RequestViews {
     /**
      * @param destinationPort the port the client meant (the original destination for captured traffic)
      * @param peer            the verified mutual TLS peer of the connection, empty for plain text
+     * @param forwardedFor    the connection manager's {@code x-forwarded-for} handling, which decides {@code remote_ip}
      */
     public static RequestView of(HttpServerRequest req, int destinationPort, String destinationIp,
-            Optional<PeerIdentity> peer) {
+            Optional<PeerIdentity> peer, ForwardedFor forwardedFor) {
         Map<String, List<String>> headers = new HashMap<>();
         req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                 .add(e.getValue()));
         String direct = req.remoteAddress() == null ? "" : req.remoteAddress().hostAddress();
-        String forwarded = req.getHeader("x-forwarded-for");
-        // Envoy's remote_ip: the original client (first X-Forwarded-For entry, as use_remote_address=false keeps it).
-        String remote = forwarded == null || forwarded.isBlank() ? direct : forwarded.split(",")[0].trim();
+        // Envoy's remote_ip: the client as the connection manager trusts it (the peer, or an XFF entry counted from
+        // the right); the leftmost entries are the client's own claim and never decide.
+        String remote = forwardedFor.clientAddress(direct, forwardedFor(req));
         String authority = req.authority() == null ? req.getHeader("host") : req.authority().toString();
         return new RequestView(req.method().name(), req.uri(), authority, headers, destinationPort,
                 destinationIp == null ? "" : destinationIp, peer.map(PeerIdentity::principalName), direct, remote, "");
+    }
+
+    /** Every {@code x-forwarded-for} value of the request joined by commas, as one list; null without. */
+    public static String forwardedFor(HttpServerRequest req) {
+        List<String> values = req.headers().getAll(ForwardedFor.HEADER);
+        return values.isEmpty() ? null : String.join(",", values);
     }
 }

@@ -1,8 +1,10 @@
 package dev.mesh.proxy.tls;
 
 import com.google.protobuf.Any;
+import dev.mesh.proxy.model.ForwardedFor;
 import dev.mesh.proxy.rbac.InboundAuthorization;
 import dev.mesh.proxy.rbac.RequestView;
+import dev.mesh.proxy.xds.XdsParser;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.ForwardClientCertDetails;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.SetCurrentClientCertDetails;
@@ -15,20 +17,21 @@ import java.util.Optional;
 
 /**
  * What an HTTP filter chain's connection manager asks of each request for the mesh: the
- * {@code x-forwarded-client-cert} handling and the RBAC filters (in their order). Parsed once per config.
+ * {@code x-forwarded-client-cert} handling, the RBAC filters (in their order) and the {@code x-forwarded-for}
+ * handling that decides the client address RBAC's {@code remote_ip} matches. Parsed once per config.
  */
 public record HttpChainSecurity(ForwardClientCertDetails xfccMode, SetCurrentClientCertDetails xfccDetails,
-        InboundAuthorization authorization) {
+        InboundAuthorization authorization, ForwardedFor forwardedFor) {
 
     /** No XFCC change and no authorization: how the proxy behaved before mutual TLS. */
     public static final HttpChainSecurity NONE = new HttpChainSecurity(ForwardClientCertDetails.ALWAYS_FORWARD_ONLY,
-            SetCurrentClientCertDetails.getDefaultInstance(), InboundAuthorization.NONE);
+            SetCurrentClientCertDetails.getDefaultInstance(), InboundAuthorization.NONE, ForwardedFor.ENVOY_DEFAULT);
 
     /** Every request refused: for a chain whose authorization could not be read. */
     public static final HttpChainSecurity DENY_ALL = new HttpChainSecurity(ForwardClientCertDetails.SANITIZE,
             SetCurrentClientCertDetails.getDefaultInstance(), InboundAuthorization.of(List.of(
                     dev.mesh.proxy.rbac.RbacEngine.compile(io.envoyproxy.envoy.config.rbac.v3.RBAC.getDefaultInstance(),
-                            "deny all"))));
+                            "deny all"))), ForwardedFor.ENVOY_DEFAULT);
 
     /** @throws IllegalArgumentException naming {@code at} and the filter for an RBAC config this proxy cannot apply */
     public static HttpChainSecurity from(HttpConnectionManager hcm, String at) {
@@ -40,7 +43,7 @@ public record HttpChainSecurity(ForwardClientCertDetails xfccMode, SetCurrentCli
             }
         }
         return new HttpChainSecurity(hcm.getForwardClientCertDetails(), hcm.getSetCurrentClientCertDetails(),
-                InboundAuthorization.fromHttpFilters(rbac, at));
+                InboundAuthorization.fromHttpFilters(rbac, at), XdsParser.forwardedFor(hcm));
     }
 
     /** Empty when the request may pass; else answer {@link InboundAuthorization#DENIED_STATUS}. */

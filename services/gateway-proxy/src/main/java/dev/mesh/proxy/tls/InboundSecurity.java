@@ -123,7 +123,8 @@ public final class InboundSecurity {
         }
         HttpChainSecurity security = chain.get().security();
         InboundTls.Outcome outcome = outcome(req);
-        var denial = security.check(RequestViews.of(req, port, destinationIp, outcome.peer()));
+        var denial = security.check(RequestViews.of(req, port, destinationIp, outcome.peer(),
+                security.forwardedFor()));
         if (denial.isPresent()) {
             LOG.debugf("%s %s to port %d refused by %s: %s", req.method(), req.uri(), port, denial.get().filter(),
                     denial.get().reason());

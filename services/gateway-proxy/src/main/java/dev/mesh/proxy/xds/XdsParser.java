@@ -10,6 +10,7 @@ import dev.mesh.proxy.model.ConnectionLimits;
 import dev.mesh.proxy.model.DownstreamTls;
 import dev.mesh.proxy.model.Endpoint;
 import dev.mesh.proxy.model.Fault;
+import dev.mesh.proxy.model.ForwardedFor;
 import dev.mesh.proxy.model.HeaderMatcher;
 import dev.mesh.proxy.model.HeaderOps;
 import dev.mesh.proxy.model.Listener;
@@ -183,7 +184,7 @@ public final class XdsParser {
                         throw new Invalid(field + ".rds.route_config_name: must not be empty");
                     }
                     return new Listener(name, address, port, hcm.getRds().getRouteConfigName(), bind, null, null, inbound,
-                            serverNames, tls);
+                            serverNames, tls, forwardedFor(hcm));
                 }
                 if (hcm.hasRouteConfig()) {
                     RouteTable inline;
@@ -192,7 +193,8 @@ public final class XdsParser {
                     } catch (Invalid e) {
                         throw new Invalid(field + ".route_config." + e.getMessage());
                     }
-                    return new Listener(name, address, port, null, bind, inline, null, inbound, serverNames, tls);
+                    return new Listener(name, address, port, null, bind, inline, null, inbound, serverNames, tls,
+                            forwardedFor(hcm));
                 }
                 return null;
             }
@@ -216,10 +218,17 @@ public final class XdsParser {
                 if (clusters.isEmpty()) {
                     throw new Invalid(field + ": TcpProxy names no cluster (cluster or weighted_clusters)");
                 }
-                return new Listener(name, address, port, null, bind, null, List.copyOf(clusters), inbound, serverNames, tls);
+                return new Listener(name, address, port, null, bind, null, List.copyOf(clusters), inbound, serverNames, tls,
+                        ForwardedFor.ENVOY_DEFAULT);
             }
         }
         return null;
+    }
+
+    /** The connection manager's {@code x-forwarded-for} handling; unset fields are Envoy's defaults. */
+    public static ForwardedFor forwardedFor(HttpConnectionManager hcm) {
+        return new ForwardedFor(hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue(),
+                hcm.getXffNumTrustedHops(), hcm.getSkipXffAppend());
     }
 
     /**

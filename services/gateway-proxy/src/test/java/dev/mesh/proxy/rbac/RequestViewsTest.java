@@ -2,6 +2,7 @@ package dev.mesh.proxy.rbac;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mesh.proxy.model.ForwardedFor;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -18,7 +19,7 @@ class RequestViewsTest {
         try {
             CompletableFuture<RequestView> seen = new CompletableFuture<>();
             int port = vertx.createHttpServer().requestHandler(req -> {
-                seen.complete(RequestViews.of(req, 9080, "10.244.4.2", Optional.empty()));
+                seen.complete(RequestViews.of(req, 9080, "10.244.4.2", Optional.empty(), ForwardedFor.ENVOY_DEFAULT));
                 req.response().end();
             }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
             vertx.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.DELETE).setHost("127.0.0.1")
@@ -31,7 +32,8 @@ class RequestViewsTest {
             assertThat(view.header(":authority")).isEqualTo("127.0.0.1:" + port);
             assertThat(view.header("x-version")).isEqualTo("v1,v2");
             assertThat(view.directRemoteIp()).isEqualTo("127.0.0.1");
-            assertThat(view.remoteIp()).isEqualTo("192.0.2.7");
+            // Envoy's default (use_remote_address false, no trusted hops): the rightmost XFF entry, not the client's first.
+            assertThat(view.remoteIp()).isEqualTo("10.0.0.1");
             assertThat(view.destinationPort()).isEqualTo(9080);
             assertThat(view.peerPrincipal()).isEmpty();
         } finally {
