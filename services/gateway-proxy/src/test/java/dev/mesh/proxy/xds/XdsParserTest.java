@@ -6,12 +6,14 @@ import com.google.protobuf.Any;
 import dev.mesh.proxy.model.Action;
 import dev.mesh.proxy.model.ClusterSpec;
 import dev.mesh.proxy.model.Endpoint;
+import dev.mesh.proxy.model.ForwardedFor;
 import dev.mesh.proxy.model.ListenerView;
 import dev.mesh.proxy.model.Route;
 import dev.mesh.proxy.model.RouteTable;
 import dev.mesh.proxy.model.VirtualHost;
 import dev.mesh.proxy.testing.Golden;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import java.time.Duration;
@@ -125,6 +127,28 @@ class XdsParserTest {
         var parsed = XdsParser.listeners(List.of(com.google.protobuf.Any.pack(listener)));
         assertThat(parsed.errors()).singleElement().asString().startsWith("Listener 0.0.0.0_443: filter_chains[0]"
                 + ".transport_socket.typed_config.require_client_certificate: client certificates");
+    }
+
+    @Test
+    void distributorsXffSettings_gatewaysUseTheRemoteAddress_sidecarsKeepEnvoysDefault() throws Exception {
+        var gateway = XdsParser.listeners(Golden.load("walkthrough-ingressgateway.json", "LDS"));
+        assertThat(gateway.resources().values()).filteredOn(dev.mesh.proxy.model.Listener::http).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.forwardedFor()).as(l.name()).isEqualTo(new ForwardedFor(true, 0, false)));
+        var sidecar = XdsParser.listeners(Golden.load("walkthrough-sidecar.json", "LDS"));
+        assertThat(sidecar.resources().values()).filteredOn(dev.mesh.proxy.model.Listener::http).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.forwardedFor()).as(l.name()).isEqualTo(ForwardedFor.ENVOY_DEFAULT));
+    }
+
+    @Test
+    void xffSettings_areCarriedFromTheConnectionManager() throws Exception {
+        var base = dev.mesh.proxy.testing.Resources.httpListener(8080);
+        var filter = base.getFilterChains(0).getFilters(0);
+        var hcm = filter.getTypedConfig().unpack(HttpConnectionManager.class).toBuilder().setXffNumTrustedHops(2)
+                .setSkipXffAppend(true).build();
+        var listener = base.toBuilder().setFilterChains(0, base.getFilterChains(0).toBuilder()
+                .setFilters(0, filter.toBuilder().setTypedConfig(Any.pack(hcm)))).build();
+        var parsed = XdsParser.listeners(List.of(Any.pack(listener)));
+        assertThat(parsed.resources().get("0.0.0.0_8080").forwardedFor()).isEqualTo(new ForwardedFor(true, 2, true));
     }
 
     @Test
