@@ -137,8 +137,59 @@ class WalkthroughTest {
         assertThat(p).as("v1 %s of 1000, two-sided p", counts.get(V1)).isGreaterThanOrEqualTo(0.001);
     }
 
+    /** Step 8: the graph (Kiali's shape, served by telemetry) shows the split on the edges into podinfo. */
     @Test
     @Order(3)
+    void graph_showsTheSplitOnTheEdgesFromTheIngressGateway() throws Exception {
+        Pod from = plainClient();
+        String url = "http://telemetry.istio-system:20001/api/namespaces/graph?namespaces=demo"
+                + "&graphType=versionedApp&duration=10m";
+        Map<String, Double> shares = new TreeMap<>();
+        List<String> sources = new ArrayList<>();
+        Walkthrough.await(SETTLE, "the graph showing edges into podinfo v1 and v2", () -> {
+            shares.clear();
+            sources.clear();
+            com.fasterxml.jackson.databind.JsonNode graph = graph(from, url);
+            Map<String, com.fasterxml.jackson.databind.JsonNode> nodes = new TreeMap<>();
+            graph.path("elements").path("nodes").forEach(n -> nodes.put(n.path("data").path("id").asText(),
+                    n.path("data")));
+            for (com.fasterxml.jackson.databind.JsonNode edge : graph.path("elements").path("edges")) {
+                var data = edge.path("data");
+                var target = nodes.get(data.path("target").asText());
+                if (target != null && target.path("app").asText().equals("podinfo")
+                        && !target.path("version").asText().isEmpty()) {
+                    shares.put(target.path("version").asText(),
+                            data.path("traffic").path("rates").path("httpPercentReq").asDouble(-1));
+                }
+                var source = nodes.get(data.path("source").asText());
+                if (source != null) {
+                    String workload = source.path("workload").asText("");
+                    sources.add(workload.isEmpty() ? source.path("app").asText() : workload);
+                }
+            }
+            return shares.keySet().containsAll(Set.of("v1", "v2"));
+        });
+        System.out.printf("[walkthrough] graph: share of podinfo's requests %s (percent)%n", shares);
+        assertThat(shares.get("v1")).as("v1's share on its edge").isBetween(85.0, 95.0);
+        assertThat(shares.get("v2")).as("v2's share on its edge").isBetween(5.0, 15.0);
+        assertThat(sources).as("edge sources").contains("istio-ingressgateway");
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode graph(Pod from, String url) {
+        try {
+            Walkthrough.Exec answer = walkthrough.exec(PLAIN, from.getMetadata().getName(), APP_UID, "curl", "-s",
+                    "--max-time", "5", url);
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(answer.output());
+        } catch (IOException e) {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+    }
+
+    @Test
+    @Order(4)
     void meshctl_showsTheWalkthroughsConfiguration() throws Exception {
         learnPods();
         String v1 = pod("podinfo", "v1").getMetadata().getName() + ".demo";
@@ -169,7 +220,7 @@ class WalkthroughTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void strict_refusesAClientOutsideTheMesh_andAMeshClientArrivesOverMtls() throws Exception {
         Pod outside = plainClient();
         Walkthrough.Exec refused = walkthrough.exec(PLAIN, outside.getMetadata().getName(), APP_UID, "curl", "-sS",
@@ -187,7 +238,7 @@ class WalkthroughTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void weights_0_100_and_100_0_takeEffect() throws Exception {
         applyVirtualService(0, 100);
         Walkthrough.await(SETTLE, "every request on v2", () -> versions(20, Map.of()).keySet().equals(Set.of(V2)));
@@ -201,7 +252,7 @@ class WalkthroughTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void headerCanary_sendsXCanaryTrueToV2() throws Exception {
         apply("""
                 apiVersion: networking.istio.io/v1
@@ -225,7 +276,7 @@ class WalkthroughTest {
 
     /** Failure 4: "503 NR (no route) at the ingress gateway": the Gateway's host is not what the client sent. */
     @Test
-    @Order(7)
+    @Order(8)
     void wrongGatewayHost_isAnsweredNR_andProxyConfigRoutesShowsTheHost() throws Exception {
         apply("""
                 apiVersion: networking.istio.io/v1
@@ -270,7 +321,7 @@ class WalkthroughTest {
 
     /** Failure 3: "VirtualService weights are not respected": subset labels that match no pod. */
     @Test
-    @Order(8)
+    @Order(9)
     void subsetLabelsNotMatchingPods_leaveThatSubsetWithoutEndpoints() throws Exception {
         apply("""
                 apiVersion: networking.istio.io/v1
@@ -300,7 +351,7 @@ class WalkthroughTest {
 
     /** Failure 1: "Sidecar not injected (READY 1/1 instead of 2/2)", fixed by the label and a rollout restart. */
     @Test
-    @Order(9)
+    @Order(10)
     void namespaceWithoutTheLabel_runs1of1_untilLabelledAndRestarted() throws Exception {
         plainClient();
         assertThat(client.pods().inNamespace(PLAIN).list().getItems())
@@ -318,9 +369,9 @@ class WalkthroughTest {
                         .anyMatch(p -> readyOf(p).equals("2/2")));
     }
 
-    /** Failure 2 is test 4: a client outside the mesh refused under STRICT. The drill: */
+    /** Failure 2 is test 5: a client outside the mesh refused under STRICT. The drill: */
     @Test
-    @Order(10)
+    @Order(11)
     void configDistributorOutage_dropsNoRequest_andNewPodsWaitForIt() throws Exception {
         int replicas = client.apps().deployments().inNamespace("istio-system").withName("config-distributor").get()
                 .getSpec().getReplicas();
@@ -352,7 +403,7 @@ class WalkthroughTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void citadelOutage_leavesTrafficUnaffected() throws Exception {
         Load load = Load.start(http, gateway);
         try {

@@ -78,13 +78,17 @@ public final class DemoMain {
         System.out.println("""
 
                 The local cluster stays up until Ctrl-C, which removes every pod, network namespace and process.
+                Step 8, the traffic graph (telemetry's page, from a browser on this machine):
+                  %s
                 Try, in another shell (as root):
                   export KUBECONFIG=%s
                   kubectl -n demo get pods                       # if kubectl is installed
                   curl -s http://%s/version
                   ./mesh meshctl proxy-config cluster <pod>.demo
+                  ./mesh meshctl proxy-status
                   ./mesh meshctl analyze -n demo
-                """.formatted(cluster.kubeconfig(), gateway));
+                """.formatted(walkthrough.graphPage().orElse("(no telemetry pod running)"), cluster.kubeconfig(),
+                gateway));
         stopped.await();
     }
 

@@ -206,6 +206,17 @@ public final class Walkthrough {
         return java.util.Optional.ofNullable(gateway.getStatus().getLoadBalancer().getIngress().get(0).getIp());
     }
 
+    /**
+     * Step 8: the address of the graph page telemetry serves for the demo namespace (a telemetry pod's address,
+     * which the host reaches on the local cluster), once a telemetry pod runs.
+     */
+    public java.util.Optional<String> graphPage() {
+        return client().pods().inNamespace("istio-system").withLabel("app", "telemetry").list().getItems().stream()
+                .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                .findFirst().map(p -> "http://" + p.getStatus().getPodIP() + ":20001/?namespace=" + DEMO_NS
+                        + "&graphType=versionedApp&duration=60s");
+    }
+
     /** Applies walkthrough manifests from samples/walkthrough (created, or replaced when they exist). */
     public void apply(String... files) throws IOException {
         for (String file : files) {
