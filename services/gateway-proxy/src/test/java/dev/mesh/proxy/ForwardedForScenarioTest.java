@@ -19,6 +19,7 @@ import dev.mesh.proxy.testing.ScenarioProxy;
 import dev.mesh.proxy.xds.XdsState;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.vertx.core.http.HttpClient;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ class ForwardedForScenarioTest {
 
     static final String APP = clusterName(null, "app.demo.svc.cluster.local");
     static final String SIDECAR_HOP = clusterName(null, "sidecar.demo.svc.cluster.local");
+    static final String STICKY = clusterName("sticky", "app.demo.svc.cluster.local");
     static final String XFF = "x-forwarded-for";
     static final String EXTERNAL = "x-envoy-external-address";
 
@@ -50,15 +52,20 @@ class ForwardedForScenarioTest {
     HttpClient client;
     int gatewayPort;
     int sidecarPort;
+    final io.vertx.core.Vertx secondVertx = io.vertx.core.Vertx.vertx();
+    Backend second;
 
     @BeforeAll
     void start() throws Exception {
         sidecarPort = ProxyHarness.freePort();
+        second = Backend.start(secondVertx, "app-b");
         scenario = ScenarioProxy.start(dir, "app", (cp, backend, port) -> {
             cp.set(XdsState.CDS, List.of(edsCluster(APP, Cluster.LbPolicy.ROUND_ROBIN),
-                    edsCluster(SIDECAR_HOP, Cluster.LbPolicy.ROUND_ROBIN)));
+                    edsCluster(SIDECAR_HOP, Cluster.LbPolicy.ROUND_ROBIN),
+                    edsCluster(STICKY, Cluster.LbPolicy.RING_HASH)));
             cp.set(XdsState.EDS, List.of(endpoints(APP, backend.endpoint()),
-                    endpoints(SIDECAR_HOP, "sidecar@" + sidecarPort)));
+                    endpoints(SIDECAR_HOP, "sidecar@" + sidecarPort),
+                    endpoints(STICKY, backend.endpoint(), second.endpoint())));
             gatewayPort = port;
             cp.set(XdsState.RDS, routeTables());
         });
@@ -75,7 +82,10 @@ class ForwardedForScenarioTest {
         List<com.google.protobuf.Message> tables = new java.util.ArrayList<>(List.of(
                 Resources.routes(gatewayPort, host("gw", List.of("*"), route("via-sidecar", prefix("/hop/"),
                         toCluster(SIDECAR_HOP)), route("direct", prefix("/"), toCluster(APP)))),
-                Resources.routes(sidecarPort, host("app", List.of("*"), route("all", prefix("/"), toCluster(APP))))));
+                Resources.routes(sidecarPort, host("app", List.of("*"), route("sticky", prefix("/sticky/"),
+                        toCluster(STICKY).addHashPolicy(RouteAction.HashPolicy.newBuilder().setConnectionProperties(
+                                RouteAction.HashPolicy.ConnectionProperties.newBuilder().setSourceIp(true)))),
+                        route("all", prefix("/"), toCluster(APP))))));
         for (int port : appOnly) {
             tables.add(Resources.routes(port, host("app", List.of("*"), route("all", prefix("/"), toCluster(APP)))));
         }
@@ -102,6 +112,8 @@ class ForwardedForScenarioTest {
 
     @AfterAll
     void stop() throws Exception {
+        second.close();
+        secondVertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
         scenario.close();
     }
 
@@ -151,6 +163,20 @@ class ForwardedForScenarioTest {
     @Test
     void gatewayThenSidecar_theAppSeesTheClientOnce() throws Exception {
         assertSent(seen(gatewayPort, "/hop/twice", Map.of()), "127.0.0.1", "127.0.0.1");
+    }
+
+    @Test
+    void sidecar_sourceIpHash_isOnTheTrustedClient_notTheConnection() throws Exception {
+        // Every request comes from 127.0.0.1; the sidecar listener's client is the rightmost XFF entry.
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        for (int i = 1; i <= 20; i++) {
+            Map<String, String> headers = Map.of(XFF, "203.0.113.9, 192.0.2." + i);
+            String first = get(client, sidecarPort, "app.demo", "/sticky/" + i, headers).body();
+            assertThat(get(client, sidecarPort, "app.demo", "/sticky/" + i + "/again", headers).body())
+                    .as("client 192.0.2." + i + " sticks").isEqualTo(first);
+            answered.add(first);
+        }
+        assertThat(answered).as("20 clients over a ring of two").containsExactlyInAnyOrder("app", "app-b");
     }
 
     @Test

@@ -377,7 +377,7 @@ public final class RouterHandler {
             for (Action.HashPolicy hp : f.hashPolicies()) {
                 String v = hp.header() != null ? req.getHeader(hp.header())
                         : hp.cookie() != null ? (req.getCookie(hp.cookie()) == null ? null : req.getCookie(hp.cookie()).getValue())
-                        : hp.sourceIp() && req.remoteAddress() != null ? req.remoteAddress().hostAddress() : null;
+                        : hp.sourceIp() ? clientAddress() : null;
                 if (v != null) {
                     key = key == null ? new StringBuilder(v) : key.append('\u0000').append(v);
                     if (hp.terminal()) {
@@ -386,6 +386,12 @@ public final class RouterHandler {
                 }
             }
             return key == null ? null : key.toString();
+        }
+
+        /** The client as the listener's connection manager trusts it (Envoy's downstream remote address). */
+        private String clientAddress() {
+            String peer = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+            return view.listener().forwardedFor().clientAddress(peer, RequestViews.forwardedFor(req));
         }
 
         private String rewrite(Action.Forward f) {
