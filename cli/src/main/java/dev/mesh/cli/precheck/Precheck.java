@@ -11,7 +11,10 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookC
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,6 +109,7 @@ public final class Precheck {
 
     Result permissions(List<Permission> needed) {
         List<Problem> problems = new ArrayList<>();
+        String subject = null;
         for (Permission p : needed) {
             SelfSubjectAccessReview review = new SelfSubjectAccessReviewBuilder().withNewSpec()
                     .withNewResourceAttributes().withVerb(p.verb()).withGroup(p.group()).withResource(p.resource())
@@ -115,13 +119,42 @@ public final class Precheck {
             if (!allowed) {
                 String reason = answer.getStatus() == null || answer.getStatus().getReason() == null
                         || answer.getStatus().getReason().isBlank() ? "" : " (" + answer.getStatus().getReason() + ")";
+                if (subject == null) {
+                    subject = bindingSubject();
+                }
                 problems.add(new Problem("the current user cannot " + p.describe() + reason,
-                        "grant it, e.g. `kubectl create clusterrolebinding mesh-installer --clusterrole=cluster-admin"
-                                + " --user=<you>`, or install with a kubeconfig whose user has it"));
+                        "grant it, e.g. `kubectl create clusterrolebinding mesh-installer --clusterrole=cluster-admin "
+                                + subject + "`, or install with a kubeconfig whose user has it"));
             }
         }
         return new Result("Install permissions", needed.size() + " of " + needed.size() + " allowed (create on every"
                 + " kind the chart renders)", problems);
+    }
+
+    /**
+     * The current user as {@code kubectl create clusterrolebinding} takes it ({@code --serviceaccount=<ns>:<name>} or
+     * {@code --user=<name>}), from a SelfSubjectReview; {@code --user=<you>} when the API server does not answer one
+     * (Kubernetes before 1.28).
+     */
+    String bindingSubject() {
+        String name;
+        try {
+            SelfSubjectReview review = client.authentication().v1().selfSubjectReviews().create(
+                    new SelfSubjectReviewBuilder().build());
+            name = review.getStatus() == null || review.getStatus().getUserInfo() == null ? null
+                    : review.getStatus().getUserInfo().getUsername();
+        } catch (KubernetesClientException e) {
+            // Only the fix's wording depends on it: the placeholder says what to fill in.
+            name = null;
+        }
+        if (name == null || name.isBlank()) {
+            return "--user=<you>";
+        }
+        String[] parts = name.split(":", -1);
+        if (parts.length == 4 && parts[0].equals("system") && parts[1].equals("serviceaccount")) {
+            return "--serviceaccount=" + parts[2] + ":" + parts[3];
+        }
+        return "--user=" + name;
     }
 
     Result istioCrds() {

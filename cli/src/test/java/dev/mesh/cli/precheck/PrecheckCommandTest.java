@@ -127,6 +127,22 @@ class PrecheckCommandTest {
     }
 
     @Test
+    void missingPermission_ofAServiceAccount_hasAFixThatBindsThatServiceAccount() {
+        server.expect().post().withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews").andReply(201,
+                r -> new io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder().withNewStatus()
+                        .withNewUserInfo().withUsername("system:serviceaccount:tools:installer").endUserInfo()
+                        .endStatus().build()).always();
+        denied.add("deployments.apps");
+
+        CliRun.Split run = precheck();
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("cannot create deployments.apps in namespace istio-system")
+                .contains("Fix: grant it, e.g. `kubectl create clusterrolebinding mesh-installer"
+                        + " --clusterrole=cluster-admin --serviceaccount=tools:installer`");
+    }
+
+    @Test
     void oldKubernetes_anotherMeshsCrdAndWebhook_areEachAProblem() {
         version("22+");
         crds.addToItems(new CustomResourceDefinitionBuilder().withNewMetadata()

@@ -51,7 +51,8 @@ class PrecheckOnLocalClusterTest {
             assertThat(limited.code()).as(limited.output()).isEqualTo(1);
             assertThat(limited.output())
                     .contains("\u2718 Install permissions: the current user cannot create " + MISSING + " (cluster-wide)")
-                    .contains("Fix: grant it")
+                    .contains("Fix: grant it, e.g. `kubectl create clusterrolebinding mesh-installer"
+                            + " --clusterrole=cluster-admin --serviceaccount=tools:installer`")
                     .contains("1 issue found when checking the cluster; fix them before meshctl install.");
             assertThat(limited.output().lines().filter(l -> l.startsWith("\u2718"))).hasSize(1);
         }

@@ -30,7 +30,10 @@ import org.jboss.logging.Logger;
  * The local cluster's Kubernetes API: fabric8's mock server in CRUD mode (the store, on loopback,
  * plain HTTP) behind {@link ApiFront}, an HTTPS front that adds what real clients need (discovery,
  * authentication, TokenReview, Table output, streamed watches, patch semantics, subresources).
- * Clients reach it with the kubeconfig written to {@link #kubeconfig()}.
+ * Clients reach it with the kubeconfig written to {@link #kubeconfig()} (the admin, in {@code system:masters}) or
+ * {@link #serviceAccountKubeconfig}. Access reviews (SelfSubjectAccessReview, SubjectAccessReview) are answered by
+ * {@code RbacAuthorizer} from the stored RBAC objects; other requests are not authorized: any valid token may do
+ * anything, so RBAC here says what a real cluster would allow, it does not stop anyone.
  */
 public final class LocalApiServer implements AutoCloseable {
 
