@@ -228,6 +228,10 @@ class WalkthroughTest {
         assertThat(refused.code()).as("curl from a pod outside the mesh (namespace %s): %s", PLAIN, refused.output())
                 .isNotZero();
         assertThat(refused.output()).doesNotContain(V1).doesNotContain(V2);
+        // Why: the pod's inbound listener (15006) takes podinfo's port 9898 only over TLS under STRICT.
+        learnPods();
+        goldens.check("proxy-config-listeners-inbound-strict", meshctlOk("proxy-config", "listeners",
+                pod("podinfo", "v1").getMetadata().getName() + ".demo", "--port", "15006"), false);
 
         Pod v2 = pod("podinfo", "v2");
         Walkthrough.Exec inside = walkthrough.exec("demo", v2.getMetadata().getName(), APP_UID, "curl", "-s",
