@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged {@code meshctl x precheck} against the local cluster's API server (no node: no root needed), whose
  * access reviews are answered by RBAC: the admin passes; a service account bound to a ClusterRole that lacks one
- * permission the install needs fails, and the output names that permission and its fix (issue 12).
+ * permission the install needs fails, and the output names that permission and its fix, and passes once that fix is applied (issue 12).
  */
 class PrecheckOnLocalClusterTest {
 
@@ -55,6 +55,16 @@ class PrecheckOnLocalClusterTest {
                             + " --clusterrole=cluster-admin --serviceaccount=tools:installer`")
                     .contains("1 issue found when checking the cluster; fix them before meshctl install.");
             assertThat(limited.output().lines().filter(l -> l.startsWith("\u2718"))).hasSize(1);
+
+            // The fix as printed: bind the service account to the cluster's cluster-admin.
+            api.adminClient().rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata()
+                    .withName("mesh-installer").endMetadata().withNewRoleRef().withApiGroup("rbac.authorization.k8s.io")
+                    .withKind("ClusterRole").withName("cluster-admin").endRoleRef().addNewSubject()
+                    .withKind("ServiceAccount").withName("installer").withNamespace("tools").endSubject().build()).create();
+            Run fixed = meshctl(root, "x", "precheck", "--kubeconfig", installer.toString());
+
+            assertThat(fixed.code()).as(fixed.output()).isZero();
+            assertThat(fixed.output()).contains("\u2714 No issues found when checking the cluster.");
         }
     }
 

@@ -2,6 +2,8 @@ package dev.mesh.cluster.api;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -134,6 +136,7 @@ public final class LocalApiServer implements AutoCloseable {
                 admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                         .create();
             }
+            server.bootstrapClusterAdmin();
             LOG.infof("local API server at %s (kubeconfig %s)", url, kubeconfig);
             return server;
         } catch (IOException | RuntimeException e) {
@@ -251,6 +254,23 @@ public final class LocalApiServer implements AutoCloseable {
         adminClient.close();
         front.close();
         store.destroy();
+    }
+
+    /**
+     * Kubernetes' bootstrap policy, its one role the mesh's tools name: ClusterRole {@code cluster-admin} (everything)
+     * bound to {@code system:masters}, so that {@code kubectl create clusterrolebinding --clusterrole=cluster-admin}
+     * (the fix meshctl x precheck suggests) works here as on any cluster.
+     */
+    private void bootstrapClusterAdmin() {
+        adminClient.rbac().clusterRoles().resource(new ClusterRoleBuilder().withNewMetadata().withName("cluster-admin")
+                .addToLabels("kubernetes.io/bootstrapping", "rbac-defaults").endMetadata()
+                .addNewRule().withApiGroups("*").withResources("*").withVerbs("*").endRule()
+                .addNewRule().withNonResourceURLs("*").withVerbs("*").endRule().build()).create();
+        adminClient.rbac().clusterRoleBindings().resource(new ClusterRoleBindingBuilder().withNewMetadata()
+                .withName("cluster-admin").addToLabels("kubernetes.io/bootstrapping", "rbac-defaults").endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName("cluster-admin").endRoleRef().addNewSubject().withApiGroup("rbac.authorization.k8s.io")
+                .withKind("Group").withName(UserInfo.MASTERS).endSubject().build()).create();
     }
 
     private void installCrds(Path crdDir) throws IOException {
