@@ -221,7 +221,6 @@ public final class LocalApiServer implements AutoCloseable {
         return tokens;
     }
 
-    /** Where {@code pods/<p>/log} reads from; null answers 404 for every log request. */
     /** Runs every namespaced create through {@code chain} when MutatingWebhookConfigurations are stored. */
     public void setMutatingAdmission(MutatingAdmission chain) {
         front.setMutatingAdmission(chain);
@@ -240,6 +239,7 @@ public final class LocalApiServer implements AutoCloseable {
         return front.storedItems(path, query);
     }
 
+    /** Where {@code pods/<p>/log} reads from; null answers 404 for every log request. */
     public void setPodLogProvider(PodLogProvider provider) {
         front.setPodLogProvider(provider);
     }
