@@ -26,6 +26,8 @@ import org.jboss.logging.Logger;
 final class Watches {
 
     private static final Logger LOG = Logger.getLogger(Watches.class);
+    /** When a watch lists again after it started, for changes the store's watcher was not yet registered for. */
+    private static final long[] CATCH_UP_MILLIS = {500, 2000};
 
     /** Where events go; called from one thread at a time. */
     interface Sink {
@@ -69,6 +71,17 @@ final class Watches {
         sink.onClose(() -> ws.abort());
         ObjectNode list = api.listObjects(p.type(), p.namespace(), c.rawQuery());
         relay.initial(list, since == 0);
+        // The store registers its watcher some time after the websocket opened, and a change in between reaches
+        // neither the list above nor the websocket: list again shortly after and send what changed meanwhile.
+        for (long delay : CATCH_UP_MILLIS) {
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(() -> {
+                try {
+                    relay.catchUp(api.listObjects(p.type(), p.namespace(), c.rawQuery()));
+                } catch (RuntimeException e) {
+                    LOG.debugf("catching up the watch of %s failed: %s", p.collectionPath(), e.getMessage());
+                }
+            });
+        }
         String timeout = c.param("timeoutSeconds");
         if (timeout != null) {
             try {
@@ -125,6 +138,26 @@ final class Watches {
             List<JsonNode> pending = queued;
             queued = null;
             pending.forEach(this::onEvent);
+        }
+
+        /**
+         * Sends what {@code list} holds newer than what was sent (or, for an object never sent, newer than the
+         * watch's version): changes that happened before the store's watcher was registered. An object deleted in
+         * that window is not seen.
+         */
+        synchronized void catchUp(ObjectNode list) {
+            if (queued != null) {
+                return;
+            }
+            for (JsonNode item : list.path("items")) {
+                long rv = rv(item);
+                Long already = sent.get(key(item));
+                if (already == null && (since == 0 || rv > since)) {
+                    emit(since == 0 ? "ADDED" : "MODIFIED", item);
+                } else if (already != null && rv > already) {
+                    emit("MODIFIED", item);
+                }
+            }
         }
 
         @Override
