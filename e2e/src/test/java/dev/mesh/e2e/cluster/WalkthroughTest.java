@@ -409,6 +409,8 @@ class WalkthroughTest {
     @Test
     @Order(12)
     void citadelOutage_leavesTrafficUnaffected() throws Exception {
+        int replicas = client.apps().deployments().inNamespace("istio-system").withName("citadel-ca").get()
+                .getSpec().getReplicas();
         Load load = Load.start(http, gateway);
         try {
             client.apps().deployments().inNamespace("istio-system").withName("citadel-ca").scale(0);
@@ -416,9 +418,9 @@ class WalkthroughTest {
                     () -> client.pods().inNamespace("istio-system").withLabel("app", "citadel-ca").list()
                             .getItems().isEmpty());
             Thread.sleep(10_000);
-            client.apps().deployments().inNamespace("istio-system").withName("citadel-ca").scale(1);
+            client.apps().deployments().inNamespace("istio-system").withName("citadel-ca").scale(replicas);
             Walkthrough.await(Duration.ofMinutes(2), "citadel-ca back",
-                    () -> walkthrough.readyPods("istio-system", "app", "citadel-ca") == 1);
+                    () -> walkthrough.readyPods("istio-system", "app", "citadel-ca") == replicas);
         } finally {
             load.stop();
         }
