@@ -3,6 +3,7 @@ package dev.mesh.e2e.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mesh.cluster.api.LocalApiServer;
+import dev.mesh.cluster.demo.Walkthrough;
 import io.fabric8.kubernetes.api.model.APIGroup;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -105,13 +106,7 @@ class PrecheckOnLocalClusterTest {
 
     /** The packaged meshctl as a user runs it: {@code java -jar cli/target/quarkus-app/quarkus-run.jar}. */
     private static Run meshctl(Path root, String... args) throws IOException, InterruptedException {
-        Path jar = root.resolve("cli/target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build meshctl first (./mvnw -pl cli -am package)");
-        }
-        List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                jar.toString()));
-        argv.addAll(List.of(args));
+        List<String> argv = Walkthrough.meshctlCommand(root, args);
         Path output = Files.createTempFile("meshctl", ".out");
         try {
             Process process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(output.toFile()).start();

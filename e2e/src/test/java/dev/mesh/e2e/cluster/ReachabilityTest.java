@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mesh.cluster.demo.Walkthrough;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -360,11 +358,8 @@ class ReachabilityTest {
                 """.formatted(namespace, app, serviceAccount);
     }
 
-    private void apply(String yaml) {
-        for (HasMetadata object : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-                .items()) {
-            client.resource(object).createOr(NonDeletingOperation::update);
-        }
+    private void apply(String yaml) throws IOException {
+        walkthrough.applyYaml(yaml);
     }
 
     private Pod pod(String namespace, String app) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mesh.cluster.demo.Walkthrough;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -120,9 +118,9 @@ class WalkthroughTest {
     @Order(1)
     void labelledNamespacePods_are2of2_andTheControlPlaneIsUp() {
         assertThat(client.pods().inNamespace("demo").withLabel("app", "podinfo").list().getItems())
-                .hasSize(2).allSatisfy(p -> assertThat(readyOf(p)).isEqualTo("2/2"));
+                .hasSize(2).allSatisfy(p -> assertThat(Walkthrough.readyColumn(p)).isEqualTo("2/2"));
         assertThat(client.pods().inNamespace("istio-system").list().getItems())
-                .isNotEmpty().allSatisfy(p -> assertThat(readyOf(p)).isEqualTo("1/1"));
+                .isNotEmpty().allSatisfy(p -> assertThat(Walkthrough.readyColumn(p)).isEqualTo("1/1"));
     }
 
     @Test
@@ -359,7 +357,7 @@ class WalkthroughTest {
     void namespaceWithoutTheLabel_runs1of1_untilLabelledAndRestarted() throws Exception {
         plainClient();
         assertThat(client.pods().inNamespace(PLAIN).list().getItems())
-                .isNotEmpty().allSatisfy(p -> assertThat(readyOf(p)).isEqualTo("1/1"));
+                .isNotEmpty().allSatisfy(p -> assertThat(Walkthrough.readyColumn(p)).isEqualTo("1/1"));
         learnPods();
         goldens.check("analyze-plain-unlabelled", meshctlOutput("analyze", "-n", PLAIN).output(), false);
 
@@ -370,7 +368,7 @@ class WalkthroughTest {
         client.apps().deployments().inNamespace(PLAIN).withName("podinfo-v1").rolling().restart();
         Walkthrough.await(Duration.ofMinutes(2), "the restarted pod injected, 2/2",
                 () -> client.pods().inNamespace(PLAIN).list().getItems().stream()
-                        .anyMatch(p -> readyOf(p).equals("2/2")));
+                        .anyMatch(p -> Walkthrough.readyColumn(p).equals("2/2")));
     }
 
     /** Failure 2 is test 5: a client outside the mesh refused under STRICT. The drill: */
@@ -473,7 +471,7 @@ class WalkthroughTest {
         Walkthrough.await(SETTLE, "podinfo in namespace " + PLAIN + " ready",
                 () -> walkthrough.readyPods(PLAIN, "app", "podinfo") == 1);
         return client.pods().inNamespace(PLAIN).withLabel("app", "podinfo").list().getItems().stream()
-                .filter(p -> readyOf(p).equals("1/1")).findFirst().orElseThrow();
+                .filter(p -> Walkthrough.readyColumn(p).equals("1/1")).findFirst().orElseThrow();
     }
 
     private Pod pod(String app, String version) {
@@ -498,7 +496,7 @@ class WalkthroughTest {
         for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
             boolean proxy = pod.getSpec().getContainers().stream().map(Container::getName)
                     .anyMatch(n -> n.equals("istio-proxy"));
-            if (proxy && readyOf(pod).split("/")[0].equals(readyOf(pod).split("/")[1])) {
+            if (proxy && Walkthrough.readyColumn(pod).split("/")[0].equals(Walkthrough.readyColumn(pod).split("/")[1])) {
                 count++;
             }
         }
@@ -524,12 +522,6 @@ class WalkthroughTest {
         }
     }
 
-    private static String readyOf(Pod pod) {
-        long ready = pod.getStatus() == null ? 0 : pod.getStatus().getContainerStatuses().stream()
-                .filter(c -> Boolean.TRUE.equals(c.getReady())).count();
-        return ready + "/" + pod.getSpec().getContainers().size();
-    }
-
     /** The walkthrough's VirtualService with other weights. */
     private void applyVirtualService(int v1, int v2) throws Exception {
         String yaml = Files.readString(meshRoot.resolve("samples/walkthrough/virtualservice-canary.yaml"));
@@ -537,11 +529,8 @@ class WalkthroughTest {
         apply(yaml.replaceAll("weight: 90\\b", "weight: " + v1).replaceAll("weight: 10\\b", "weight: " + v2));
     }
 
-    private void apply(String yaml) {
-        for (HasMetadata object : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
-                .items()) {
-            client.resource(object).createOr(NonDeletingOperation::update);
-        }
+    private void apply(String yaml) throws IOException {
+        walkthrough.applyYaml(yaml);
     }
 
     private Walkthrough.Exec meshctlOutput(String... args) {

@@ -222,14 +222,28 @@ public final class Walkthrough {
         for (String file : files) {
             Path path = meshRoot.resolve("samples/walkthrough").resolve(file);
             try (InputStream in = Files.newInputStream(path)) {
-                for (HasMetadata object : client().load(in).items()) {
-                    // The local API server has no server-side apply; create, or replace what exists.
-                    client().resource(object).createOr(NonDeletingOperation::update);
+                for (HasMetadata object : apply(in)) {
                     out.println(object.getKind().toLowerCase(java.util.Locale.ROOT) + "/"
                             + object.getMetadata().getName() + " configured");
                 }
             }
         }
+    }
+
+    /** Applies the objects of a YAML text (created, or replaced when they exist), as {@code kubectl apply -f -}. */
+    public void applyYaml(String yaml) throws IOException {
+        try (InputStream in = new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            apply(in);
+        }
+    }
+
+    private List<HasMetadata> apply(InputStream in) {
+        List<HasMetadata> objects = client().load(in).items();
+        for (HasMetadata object : objects) {
+            // The local API server has no server-side apply; create, or replace what exists.
+            client().resource(object).createOr(NonDeletingOperation::update);
+        }
+        return objects;
     }
 
     /** Pods of {@code namespace} with {@code label=value} whose every container is ready. */
@@ -244,14 +258,19 @@ public final class Walkthrough {
         return ready;
     }
 
+    /** kubectl's READY column: ready containers / containers, e.g. {@code 2/2}. */
+    public static String readyColumn(Pod pod) {
+        long ready = pod.getStatus() == null ? 0 : pod.getStatus().getContainerStatuses().stream()
+                .filter(c -> Boolean.TRUE.equals(c.getReady())).count();
+        return ready + "/" + pod.getSpec().getContainers().size();
+    }
+
     /** {@code kubectl get pods}: NAME, READY, STATUS. */
     public void printPods(String namespace) {
         out.printf("%-50s %-7s %s%n", "NAME", "READY", "STATUS");
         for (Pod pod : client().pods().inNamespace(namespace).list().getItems()) {
-            long ready = pod.getStatus() == null ? 0 : pod.getStatus().getContainerStatuses().stream()
-                    .filter(c -> Boolean.TRUE.equals(c.getReady())).count();
-            out.printf("%-50s %-7s %s%n", pod.getMetadata().getName(), ready + "/" + pod.getSpec().getContainers()
-                    .size(), pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase());
+            out.printf("%-50s %-7s %s%n", pod.getMetadata().getName(), readyColumn(pod),
+                    pod.getStatus() == null ? "Pending" : pod.getStatus().getPhase());
         }
     }
 
@@ -296,6 +315,13 @@ public final class Walkthrough {
     }
 
     private Process startMeshctl(String... args) throws IOException {
+        List<String> argv = meshctlCommand(meshRoot, args);
+        argv.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+        return new ProcessBuilder(argv).redirectErrorStream(true).start();
+    }
+
+    /** The command line of the packaged meshctl ({@code java -jar cli/target/quarkus-app/quarkus-run.jar args}). */
+    public static List<String> meshctlCommand(Path meshRoot, String... args) {
         Path jar = meshRoot.resolve("cli/target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build meshctl first (./mvnw -pl cli -am package)");
@@ -303,8 +329,7 @@ public final class Walkthrough {
         List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-jar", jar.toString()));
         argv.addAll(List.of(args));
-        argv.addAll(List.of("--kubeconfig", kubeconfig.toString()));
-        return new ProcessBuilder(argv).redirectErrorStream(true).start();
+        return argv;
     }
 
     private KubernetesClient client() {
